@@ -1,0 +1,3 @@
+from pourparlers.cli import main
+
+raise SystemExit(main())
