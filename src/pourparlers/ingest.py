@@ -1,0 +1,231 @@
+"""Ingest: copy an article into `raw/` verbatim, record its metadata, give it a stable id.
+
+`raw/<article_id>.txt` holds the bytes exactly as received and is never edited afterwards;
+`raw/<article_id>.json` holds the metadata. The annotated text is `article_text(raw bytes)`,
+a deterministic function of the raw file, and its SHA-256 is stored so any later change to
+the raw file (hash drift) is caught before it silently shifts every offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from pourparlers import atomic
+from pourparlers.errors import IngestError, Problem, problem
+from pourparlers.paths import RAW_DIR_NAME
+from pourparlers.tables import ARTICLES
+
+ARTICLE_ID = re.compile(r"\App-[0-9a-f]{12}\Z")
+# Some sources prefix the first line with a metadata header: " date 2025-05 Titre…".
+HEADER = re.compile(r"\A date (\d{4}(?:-\d{2}(?:-\d{2})?)?) ")
+DATE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
+PRECISION = {4: "year", 7: "month", 10: "day"}
+
+
+@dataclass(frozen=True)
+class RawText:
+    """The annotated text of a raw file and what its header said."""
+
+    text: str
+    header_date: str | None
+
+
+def article_text(raw: bytes, file: str = "") -> RawText:
+    """Decode and normalize a raw article: UTF-8 (BOM dropped), newlines to `\\n`, Unicode NFC,
+    and a leading ` date YYYY-MM ` header moved out of the text into metadata.
+
+    Every step happens before annotation, never after: changing the text later would shift
+    every offset.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{file}: not UTF-8 text (byte {error.start}: {raw[error.start:error.start + 4]!r})",
+            "convert the file to UTF-8 before ingesting it",
+        ) from None
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    match = HEADER.match(text)
+    if match:
+        return RawText(text[match.end():], match.group(1))
+    return RawText(text, None)
+
+
+def sha256(data: str | bytes) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def article_id_for(raw: bytes) -> str:
+    """A stable id from the raw bytes: the same file always gets the same id."""
+    return "pp-" + sha256(raw)[:12]
+
+
+def check_article_id(article_id: str) -> str:
+    """Refuse ids that are not ours before they touch a path (`../x`, `a/b`, …)."""
+    if not isinstance(article_id, str) or not ARTICLE_ID.match(article_id):
+        raise IngestError(
+            f"invalid article id {article_id!r}", "article ids look like pp-0123456789ab"
+        )
+    return article_id
+
+
+def date_precision(value: str | None) -> str:
+    if not value:
+        return "unknown"
+    if not DATE.match(value):
+        raise IngestError(f"invalid date {value!r}", "use YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        dt.date(parts[0], parts[1], parts[2])
+    except ValueError as error:
+        raise IngestError(f"invalid date {value!r}: {error}", "use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return PRECISION[len(value)]
+
+
+def first_line(text: str, longest: int = 250) -> str | None:
+    """The first non-empty line, taken as the title unless it is a whole paragraph."""
+    for line in text.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= longest else None
+    return None
+
+
+def existing_metadata(raw_dir: Path) -> dict[str, dict]:
+    """Metadata of every ingested article, by id."""
+    found = {}
+    for path in sorted(raw_dir.glob("*.json")):
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            found[meta["article_id"]] = meta
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise IngestError(
+                f"{path}: unreadable metadata ({error})", "run `pourparlers validate` for details"
+            ) from None
+    return found
+
+
+def ingest(
+    files: list[Path],
+    root: Path,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    date: str | None = None,
+    title: str | None = None,
+    notes: str | None = None,
+    language: str = "fr",
+) -> list[dict]:
+    """Copy each file into `raw/` with its metadata; return the metadata written.
+
+    All files are checked before anything is written, so a bad file leaves `raw/` unchanged.
+    A text already in the corpus (same text SHA-256) is refused.
+    """
+    if len(files) > 1 and (title or url):
+        raise IngestError("--title and --url describe one article", "ingest one file at a time")
+    raw_dir = Path(root) / RAW_DIR_NAME
+    known = {meta["text_sha256"]: meta["article_id"] for meta in existing_metadata(raw_dir).values()}
+    planned: list[tuple[bytes, dict]] = []
+    for file in files:
+        file = Path(file)
+        try:
+            raw = file.read_bytes()
+        except OSError as error:
+            raise IngestError(f"{file}: cannot read ({error.strerror})") from None
+        if not raw.strip():
+            raise IngestError(f"{file}: empty file", "an article needs text")
+        parsed = article_text(raw, str(file))
+        text_hash = sha256(parsed.text)
+        if text_hash in known:
+            raise IngestError(
+                f"{file}: already ingested as {known[text_hash]} (same text SHA-256)",
+                "nothing to do; raw articles are never replaced",
+            )
+        published = date or parsed.header_date
+        article_id = article_id_for(raw)
+        meta = {
+            "article_id": article_id,
+            "raw_file": f"{RAW_DIR_NAME}/{article_id}.txt",
+            "raw_sha256": sha256(raw),
+            "text_sha256": text_hash,
+            "n_chars": len(parsed.text),
+            "title": title or first_line(parsed.text),
+            "source": source,
+            "url": url,
+            "published": published,
+            "date_precision": date_precision(published),
+            "date_from": "option" if date else ("header" if parsed.header_date else None),
+            "language": language,
+            "notes": notes,
+            "received_as": file.name,
+        }
+        known[text_hash] = article_id
+        planned.append((raw, meta))
+    for raw, meta in planned:
+        atomic.write_bytes(raw_dir / f"{meta['article_id']}.txt", raw)
+        atomic.write_text(
+            raw_dir / f"{meta['article_id']}.json",
+            json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        )
+    return [meta for _, meta in planned]
+
+
+def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
+    """Read `raw/` into the articles table, checking ids, files and text hashes."""
+    raw_dir = Path(root) / RAW_DIR_NAME
+    rows: dict[str, list] = {field.name: [] for field in ARTICLES}
+    problems: list[Problem] = []
+    for meta_path in sorted(raw_dir.glob("*.json")):
+        rel = f"{RAW_DIR_NAME}/{meta_path.name}"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            article_id = meta["article_id"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            problems.append(problem("metadata-invalid", f"unreadable metadata: {error}", file=rel,
+                                    hint="restore the file from git"))
+            continue
+        if not isinstance(article_id, str) or not ARTICLE_ID.match(article_id):
+            problems.append(problem("article-id-invalid", f"invalid article id {article_id!r}",
+                                    file=rel, expected="pp- followed by 12 hex digits"))
+            continue
+        if meta_path.stem != article_id:
+            problems.append(problem("file-name-mismatch", f"metadata of {article_id} is in {rel}",
+                                    file=rel, article_id=article_id,
+                                    expected=f"{RAW_DIR_NAME}/{article_id}.json"))
+            continue
+        raw_path = raw_dir / f"{article_id}.txt"
+        try:
+            text = article_text(raw_path.read_bytes(), str(raw_path)).text
+        except (OSError, IngestError) as error:
+            problems.append(problem("raw-missing", f"cannot read the raw text: {error}",
+                                    file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id))
+            continue
+        if sha256(text) != meta.get("text_sha256"):
+            problems.append(problem(
+                "hash-drift", "the raw article changed after it was ingested",
+                file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id,
+                expected=f"text SHA-256 {meta.get('text_sha256')}, found {sha256(text)}",
+                hint="raw/ is never edited: restore it with git, or ingest the new text as a new article",
+            ))
+            continue
+        values = {
+            "article_id": article_id, "title": meta.get("title"), "source": meta.get("source"),
+            "url": meta.get("url"), "published": meta.get("published"),
+            "date_precision": meta.get("date_precision") or "unknown",
+            "language": meta.get("language") or "fr", "notes": meta.get("notes"), "text": text,
+            "text_sha256": meta["text_sha256"], "n_chars": len(text),
+            "raw_file": f"{RAW_DIR_NAME}/{article_id}.txt",
+        }
+        for name, value in values.items():
+            rows[name].append(value)
+    return pa.table(rows, schema=ARTICLES), problems

@@ -1,0 +1,35 @@
+"""The CLI: exit codes and messages; the library does the work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import REPO, snapshot
+
+from pourparlers.cli import main
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "pourparlers", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for verb in ("ingest", "convert", "validate", "build", "schema"):
+        assert verb in result.stdout
+
+
+def test_ingest_refuses_a_duplicate_with_exit_1_and_changes_nothing(repo_copy, capsys):
+    before = snapshot(repo_copy / "raw")
+    code = main(["--root", str(repo_copy), "ingest", str(REPO / "raw" / "pp-0a488f442605.txt")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Error:" in captured.err and "already ingested as pp-0a488f442605" in captured.err
+    assert snapshot(repo_copy / "raw") == before
+
+
+def test_schema_check_fails_on_a_stale_label_config(repo_copy, capsys):
+    config = repo_copy / "schema" / "label_config.xml"
+    config.write_text(config.read_text(encoding="utf-8").replace("MEETING", "MEET"), encoding="utf-8")
+    assert main(["--root", str(repo_copy), "schema", "--check"]) == 1
+    assert "stale generated artifact(s): schema/label_config.xml" in capsys.readouterr().err
+    assert main(["--root", str(repo_copy), "schema"]) == 0
+    assert main(["--root", str(repo_copy), "schema", "--check"]) == 0
