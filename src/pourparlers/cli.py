@@ -96,9 +96,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         gold(corpus.tables), corpus.taxonomy, version, target,
         Path(args.root) / "DATASET_CARD.md",
     )
-    out.print(_table(f"Release {version} ({target})", result.counts_columns, result.counts_rows))
-    if result.ner_dropped:
-        out.print(f"ner: {result.ner_dropped} nested or overlapping entity span(s) not representable in IOB2")
+    splits = sorted({split for per_split in result.counts.values() for split in per_split},
+                    key=["train", "validation", "test"].index)
+    out.print(_table(
+        f"Release {version} in {target}", ["config", *splits, "total"],
+        [[config, *(result.counts[config].get(split, 0) for split in splits),
+          sum(result.counts[config].values())] for config in result.counts],
+    ))
+    left_out = [config for config in result.counts if config not in result.configs]
+    if left_out:
+        out.print(f"Left out (no rows yet): {', '.join(left_out)}")
+    if result.ner_unrepresented:
+        out.print(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
     out.print("\nLoad it with:")
     out.print(f'  datasets.load_dataset("{target}", "documents")')
     return 0

@@ -1,0 +1,648 @@
+"""Build a release folder in the Hugging Face Hub layout from validated normalized tables.
+
+Reads the tables of `tables.py` (only the gold layer is released; alternates stay in the repo for
+agreement statistics) and the taxonomy; writes `dist/<version>/`:
+
+    README.md                                  card: YAML (configs, dataset_info) + rendered body
+    <config>/<split>-00000-of-00001.parquet    one file per config and split
+
+Parquet files and the README `dataset_info` are generated from the same `Features`, so labels load
+as `ClassLabel`s whichever one `datasets` reads. Every step is a pure function of its inputs: two
+builds of the same tables give byte-identical files. No loading script is shipped (`datasets` >= 4
+refuses them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import re
+import shutil
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+import jinja2
+import pyarrow as pa
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+from datasets.info import DatasetInfo, DatasetInfosDict
+from datasets.splits import SplitDict, SplitInfo
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from pourparlers.atomic import new_directory
+from pourparlers.errors import BuildError, InvalidData, Problem, problem
+from pourparlers.tables import SCHEMAS
+from pourparlers.taxonomy import Taxonomy
+
+SPLITS = ("train", "validation", "test")
+CONFIGS = ("documents", "articles", "entities", "events", "stances", "ner")
+DEFAULT_CONFIG = "documents"
+# Precision of `published`, as tables.ARTICLES documents it.
+DATE_PRECISIONS = ("day", "month", "year", "unknown")
+PRETTY_NAME = "pourparlers"
+DEFAULT_REPO_ID = "<owner>/pourparlers"
+# One Hub licence id cannot say "annotations CC BY 4.0, texts not ours", hence `other`.
+LICENSE_NAME = "cc-by-4.0-annotations-only"
+LICENSE_LINK = "https://creativecommons.org/licenses/by/4.0/"
+RELEASED_LAYER = "gold"
+_SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
+
+# French-aware tokens: elided articles/pronouns (l’, d’, qu’, jusqu’…) are their own token,
+# decimals stay whole, words keep inner apostrophes (aujourd’hui), any other non-space
+# character (punctuation, hyphen, emoji) is one token.
+_TOKEN = re.compile(
+    r"(?i:\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’](?=[^\W\d_]))"
+    r"|\d+(?:[.,]\d+)+"
+    r"|[^\W_]+(?:['’][^\W_]+)*"
+    r"|\S"
+)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: the folder, the shipped configs, rows per config and split."""
+
+    path: Path
+    version: str
+    configs: tuple[str, ...]
+    # config -> split -> rows, for every config and every split that has articles (zeros included)
+    counts: dict[str, dict[str, int]]
+    files: tuple[str, ...]
+    # entity mentions the token-level `ner` config cannot represent (nested or overlapping)
+    ner_unrepresented: int
+
+
+@dataclass
+class _Assembled:
+    datasets: dict[str, DatasetDict]
+    counts: dict[str, dict[str, int]]
+    ner_unrepresented: int
+    sources: list[dict]         # article rows as in tables.ARTICLES, for the card
+
+
+def split_of(article_id: str) -> str:
+    """Split of an article from a SHA-256 of its id alone, so adding articles never moves one."""
+    digest = hashlib.sha256(article_id.encode("utf-8")).digest()
+    bucket = int.from_bytes(digest[:8], "big") % 100
+    if bucket < 80:
+        return "train"
+    return "validation" if bucket < 90 else "test"
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Code-point (start, end) of each token of `text` (see `_TOKEN`)."""
+    return [match.span() for match in _TOKEN.finditer(text)]
+
+
+def iob2_tags(
+    token_spans: list[tuple[int, int]], mentions: list[dict]
+) -> tuple[list[str], list[dict], list[dict]]:
+    """IOB2 tags for `token_spans`, plus the mentions kept and the ones that cannot be tagged.
+
+    One tag per token cannot hold nested or overlapping mentions: the outermost wins (longer
+    first, then earlier). A mention whose boundary falls inside a token tags that whole token.
+    """
+    starts = [start for start, _ in token_spans]
+    ends = [end for _, end in token_spans]
+    tags = ["O"] * len(token_spans)
+    taken = [False] * len(token_spans)
+    kept, dropped = [], []
+    for mention in sorted(mentions, key=lambda m: (m["start"] - m["end"], m["start"], m["id"])):
+        first = bisect.bisect_right(ends, mention["start"])
+        last = bisect.bisect_left(starts, mention["end"])
+        covered = range(first, last)
+        if not covered or any(taken[i] for i in covered):
+            dropped.append(mention)
+            continue
+        for i in covered:
+            taken[i] = True
+            tags[i] = ("B-" if i == first else "I-") + mention["type"]
+        kept.append(mention)
+    return tags, kept, dropped
+
+
+def _label(names) -> ClassLabel:
+    return ClassLabel(names=list(names))
+
+
+def _span() -> dict:
+    return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
+
+
+def _article_fields() -> dict:
+    return {
+        "id": Value("string"),
+        "title": Value("string"),
+        "source": Value("string"),
+        "url": Value("string"),
+        "published": Value("string"),
+        "date_precision": _label(DATE_PRECISIONS),
+        "language": Value("string"),
+        "text": Value("string"),
+        "text_sha256": Value("string"),
+        "n_chars": Value("int32"),
+    }
+
+
+def _entity_fields(taxonomy: Taxonomy) -> dict:
+    return {
+        "start": Value("int32"),
+        "end": Value("int32"),
+        "text": Value("string"),
+        "type": _label(taxonomy.entity_types),
+        "coarse_type": _label(("O", *taxonomy.coarse_types)),
+        "canonical_id": Value("string"),
+    }
+
+
+def _event_fields(taxonomy: Taxonomy) -> dict:
+    return {
+        "type": _label(taxonomy.event_types),
+        "realis": _label(taxonomy.realis),
+        "trigger": _span(),
+        "arguments": [{
+            "role": _label(taxonomy.roles),
+            "entity_id": Value("string"),
+            "text": Value("string"),
+        }],
+    }
+
+
+def _stance_fields(taxonomy: Taxonomy) -> dict:
+    return {
+        "holder_id": Value("string"),
+        "holder_text": Value("string"),
+        "target": _label(taxonomy.stance_targets),
+        "polarity": _label(taxonomy.polarities),
+        "attribution": _label(taxonomy.attributions),
+        "evidence": _span(),
+    }
+
+
+def release_features(taxonomy: Taxonomy) -> dict[str, Features]:
+    """Features of every config; every label column is a `ClassLabel` named from the taxonomy."""
+    def in_article(fields: dict) -> dict:
+        return {"id": Value("string"), "article_id": Value("string"), **fields}
+
+    return {
+        "documents": Features({
+            **_article_fields(),
+            "entities": [{"id": Value("string"), **_entity_fields(taxonomy)}],
+            "events": [{"id": Value("string"), **_event_fields(taxonomy)}],
+            "stances": [{"id": Value("string"), **_stance_fields(taxonomy)}],
+        }),
+        "articles": Features(_article_fields()),
+        "entities": Features(in_article(_entity_fields(taxonomy))),
+        "events": Features(in_article(_event_fields(taxonomy))),
+        "stances": Features(in_article(_stance_fields(taxonomy))),
+        "ner": Features(in_article({
+            "tokens": [Value("string")],
+            "token_starts": [Value("int32")],
+            "token_ends": [Value("int32")],
+            "ner_tags": [_label(taxonomy.ner_tags)],
+        })),
+    }
+
+
+def _released_rows(tables: dict[str, pa.Table]) -> dict[str, list[dict]]:
+    """Rows of each table in the `tables.py` layout, annotation tables cut to the gold layer."""
+    missing = sorted(set(SCHEMAS) - set(tables))
+    if missing:
+        raise BuildError(f"missing table(s): {', '.join(missing)}",
+                         hint="pass every table of tables.SCHEMAS (an empty one if need be)")
+    rows = {}
+    for name, schema in SCHEMAS.items():
+        table = tables[name]
+        absent = [column for column in schema.names if column not in table.column_names]
+        if absent:
+            raise BuildError(f"table {name} lacks column(s): {', '.join(absent)}",
+                             hint="build the tables with `pourparlers convert`")
+        try:
+            table = table.select(schema.names).cast(schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
+            raise BuildError(f"table {name} does not match tables.{name.upper()}: {exc}") from exc
+        records = table.to_pylist()
+        if "layer" in schema.names:
+            records = [row for row in records if row["layer"] == RELEASED_LAYER]
+        rows[name] = records
+    return rows
+
+
+def _check(rows: dict[str, list[dict]], taxonomy: Taxonomy) -> list[Problem]:
+    """The invariants the release relies on; `pourparlers validate` checks them all in detail."""
+    problems: list[Problem] = []
+
+    def report(code: str, message: str, row: dict, expected: str = "", field: str = "") -> None:
+        problems.append(problem(
+            code, message, file=row.get("source_file") or row.get("raw_file", ""),
+            article_id=row.get("article_id", ""), annotation_id=row.get("annotation_id"),
+            region_id=row.get("region_id"), expected=expected, field=field,
+            hint="run `pourparlers validate` for the full report"))
+
+    texts: dict[str, str] = {}
+    for row in rows["articles"]:
+        if row["article_id"] in texts:
+            report("release-duplicate-id", "duplicate article id", row)
+        texts[row["article_id"]] = row["text"]
+        digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
+        if row["text_sha256"] != digest or row["n_chars"] != len(row["text"]):
+            report("release-article-integrity", "text_sha256 or n_chars disagrees with the text",
+                   row, expected=f"{digest} / {len(row['text'])}", field="articles.text_sha256")
+        if row["date_precision"] not in DATE_PRECISIONS:
+            report("release-unknown-label", f"date_precision {row['date_precision']!r}", row,
+                   expected=" | ".join(DATE_PRECISIONS), field="articles.date_precision")
+
+    labels = {
+        "entities": {"type": taxonomy.entity_types},
+        "events": {"type": taxonomy.event_types, "realis": taxonomy.realis},
+        "event_arguments": {"role": taxonomy.roles},
+        "stances": {"target": taxonomy.stance_targets, "polarity": taxonomy.polarities,
+                    "attribution": taxonomy.attributions},
+    }
+    ids = {"entities": "mention_id", "events": "event_id", "stances": "stance_id"}
+    seen: dict[str, dict[str, dict]] = {name: {} for name in ids}
+    for name, id_column in ids.items():
+        for row in rows[name]:
+            if row[id_column] in seen[name]:
+                report("release-duplicate-id", f"duplicate {id_column} {row[id_column]}", row)
+            seen[name][row[id_column]] = row
+            text = texts.get(row["article_id"])
+            if text is None:
+                report("release-unknown-article", "annotation of an article not in the release",
+                       row, field=f"{name}.article_id")
+            elif not (0 <= row["start"] < row["end"] <= len(text)
+                      and text[row["start"]:row["end"]] == row["text"]):
+                report("release-span-mismatch",
+                       f"text[{row['start']}:{row['end']}] is not the span text {row['text']!r}",
+                       row, field=f"{name}.start")
+    for name, columns in labels.items():
+        for row in rows[name]:
+            for column, allowed in columns.items():
+                value = row[column]
+                if value is not None and value not in allowed:
+                    report("release-unknown-label", f"{column} {value!r}", row,
+                           expected=" | ".join(allowed), field=f"{name}.{column}")
+
+    def same_article(kind: str, ref: str | None, row: dict, column: str) -> None:
+        target = seen[kind].get(ref)
+        if ref is not None and (target is None or target["article_id"] != row["article_id"]):
+            report("release-dangling-reference", f"{column} {ref} is no gold {kind} row of "
+                   "this article", row, field=column)
+
+    for row in rows["event_arguments"]:
+        same_article("events", row["event_id"], row, "event_arguments.event_id")
+        same_article("entities", row["mention_id"], row, "event_arguments.mention_id")
+    for row in rows["stances"]:
+        same_article("entities", row["holder_id"], row, "stances.holder_id")
+    return problems
+
+
+def _sort_key(row: dict) -> tuple:
+    return (row["article_id"], row["start"], row["end"], row["id"])
+
+
+def _annotation_records(rows: dict[str, list[dict]], taxonomy: Taxonomy):
+    """Entity, event and stance records in release form, sorted (article, start, end, id)."""
+    entities = sorted(({
+        "id": row["mention_id"], "article_id": row["article_id"], "start": row["start"],
+        "end": row["end"], "text": row["text"], "type": row["type"],
+        "coarse_type": taxonomy.coarse_of[row["type"]], "canonical_id": row["canonical_id"],
+    } for row in rows["entities"]), key=_sort_key)
+    by_id = {entity["id"]: entity for entity in entities}
+
+    arguments = defaultdict(list)
+    for row in rows["event_arguments"]:
+        entity = by_id[row["mention_id"]]
+        arguments[row["event_id"]].append((
+            (entity["start"], entity["end"], row["role"] or "", entity["id"]),
+            {"role": row["role"], "entity_id": entity["id"], "text": entity["text"]},
+        ))
+    events = sorted(({
+        "id": row["event_id"], "article_id": row["article_id"], "start": row["start"],
+        "end": row["end"], "type": row["type"], "realis": row["realis"],
+        "trigger": {"start": row["start"], "end": row["end"], "text": row["text"]},
+        "arguments": [item for _, item in sorted(arguments[row["event_id"]],
+                                                 key=lambda pair: pair[0])],
+    } for row in rows["events"]), key=_sort_key)
+
+    stances = sorted(({
+        "id": row["stance_id"], "article_id": row["article_id"], "start": row["start"],
+        "end": row["end"], "holder_id": row["holder_id"],
+        "holder_text": by_id[row["holder_id"]]["text"] if row["holder_id"] else None,
+        "target": row["target"], "polarity": row["polarity"], "attribution": row["attribution"],
+        "evidence": {"start": row["start"], "end": row["end"], "text": row["text"]},
+    } for row in rows["stances"]), key=_sort_key)
+    return entities, events, stances
+
+
+def _assemble(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> _Assembled:
+    rows = _released_rows(tables)
+    problems = _check(rows, taxonomy)
+    if problems:
+        raise InvalidData(sorted(problems))
+    if not rows["articles"]:
+        raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
+    features = release_features(taxonomy)
+    entities, events, stances = _annotation_records(rows, taxonomy)
+    articles = sorted(({
+        "id": row["article_id"], **{name: row[name] for name in _article_fields() if name != "id"},
+    } for row in rows["articles"]), key=lambda article: article["id"])
+
+    per_config: dict[str, dict[str, list[dict]]] = {c: defaultdict(list) for c in CONFIGS}
+    grouped = {name: defaultdict(list) for name in ("entities", "events", "stances")}
+    for name, records in (("entities", entities), ("events", events), ("stances", stances)):
+        for record in records:
+            grouped[name][record["article_id"]].append(record)
+    unrepresented = 0
+    for article in articles:
+        split = split_of(article["id"])
+        per_config["articles"][split].append(article)
+        nested = {}
+        for name, fields in (("entities", features["entities"]), ("events", features["events"]),
+                             ("stances", features["stances"])):
+            own = grouped[name][article["id"]]
+            per_config[name][split].extend({k: r[k] for k in fields} for r in own)
+            nested[name] = [{k: r[k] for k in fields if k != "article_id"} for r in own]
+        per_config["documents"][split].append({**article, **nested})
+        token_spans = tokenize(article["text"])
+        tags, _, dropped = iob2_tags(token_spans, grouped["entities"][article["id"]])
+        unrepresented += len(dropped)
+        per_config["ner"][split].append({
+            "id": article["id"], "article_id": article["id"],
+            "tokens": [article["text"][start:end] for start, end in token_spans],
+            "token_starts": [start for start, _ in token_spans],
+            "token_ends": [end for _, end in token_spans],
+            "ner_tags": tags,
+        })
+
+    present = [s for s in SPLITS if per_config["articles"].get(s)]
+    counts = {c: {s: len(per_config[c].get(s, ())) for s in present} for c in CONFIGS}
+    built = {}
+    for config in CONFIGS:
+        # `load_dataset` cannot load a zero-row split ("Instruction 'x' corresponds to no
+        # data!"), so an empty split is left out, and a config with no row at all too.
+        splits = {s: per_config[config][s] for s in present if per_config[config].get(s)}
+        if splits:
+            built[config] = DatasetDict({s: _dataset(r, features[config])
+                                         for s, r in splits.items()})
+    sources = sorted(rows["articles"], key=lambda row: row["article_id"])
+    return _Assembled(built, counts, unrepresented, sources)
+
+
+def _dataset(records: list[dict], features: Features) -> Dataset:
+    columns = {name: [record[name] for record in records] for name in features}
+    return Dataset.from_dict(columns, features=features)
+
+
+def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
+    """Config -> splits; splits without rows (no article, or no annotation) are left out."""
+    return _assemble(tables, taxonomy).datasets
+
+
+def _cell(value) -> str:
+    if value is None or value == "":
+        return "–"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], body: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def label_tables_markdown(taxonomy: Taxonomy) -> str:
+    """Markdown tables of every label of `schema/taxonomy.yaml`, for the card."""
+    raw = taxonomy.raw
+    events = []
+    for item in raw["event_types"]:
+        roles = "; ".join(f"{role}: {', '.join(types)}"
+                          for role, types in taxonomy.roles_of[item["name"]].items())
+        events.append([item["name"], item["plover"], item["cameo"], item["en"], roles])
+    stance = raw["stance"]
+    sections = [
+        ("Entity types", ["name", "coarse", "FR", "EN"],
+         [[i["name"], i["coarse"], i["fr"], i["en"]] for i in raw["entity_types"]]),
+        ("Event types", ["name", "PLOVER", "CAMEO", "EN", "roles (allowed fillers)"], events),
+        ("Realis", ["name", "FR", "EN"], [[i["name"], i["fr"], i["en"]] for i in raw["realis"]]),
+        ("Stance targets", ["name", "FR", "EN"],
+         [[i["name"], i["fr"], i["en"]] for i in stance["targets"]]),
+        ("Stance polarities", ["name", "FR", "EN"],
+         [[i["name"], i["fr"], i["en"]] for i in stance["polarities"]]),
+        ("Stance attributions", ["name", "FR", "EN"],
+         [[i["name"], i["fr"], i["en"]] for i in stance["attributions"]]),
+    ]
+    parts = [f"Schema version {taxonomy.schema_version}. Stance holders are mentions of type "
+             f"{', '.join(taxonomy.holder_types)}."]
+    for title, header, body in sections:
+        parts.append(f"#### {title}\n\n{_table(header, body)}")
+    return "\n\n".join(parts)
+
+
+def counts_markdown(release: dict[str, DatasetDict]) -> str:
+    """Rows per config and split, then label counts per split for each annotation layer."""
+    splits = [s for s in SPLITS if any(s in dsd for dsd in release.values())]
+    header = ["config", *splits, "total"]
+    body = []
+    for config in CONFIGS:
+        dsd = release.get(config, {})
+        sizes = [len(dsd[s]) if s in dsd else 0 for s in splits]
+        body.append([config, *sizes, sum(sizes)])
+    parts = [_table(header, body)]
+    for config, column, title in (("entities", "type", "Entity types"),
+                                  ("events", "type", "Event types"),
+                                  ("stances", "target", "Stance targets"),
+                                  ("stances", "polarity", "Stance polarities")):
+        if config not in release:
+            parts.append(f"{title}: no {config} in this release.")
+            continue
+        label = next(iter(release[config].values())).features[column]
+        per_split = {s: Counter(release[config][s][column]) if s in release[config] else Counter()
+                     for s in splits}
+        rows = []
+        for index, name in enumerate(label.names):
+            sizes = [per_split[s][index] for s in splits]
+            if sum(sizes):
+                rows.append([name, *sizes, sum(sizes)])
+        parts.append(f"{title}:\n\n{_table([column, *splits, 'total'], rows)}")
+    return "\n\n".join(parts)
+
+
+def _sources_markdown(sources: list[dict]) -> str:
+    body = [[row["article_id"], row["title"], row["source"], row["published"], row["url"],
+             row["notes"]] for row in sources]
+    return _table(["article", "title", "source", "published", "url", "notes"], body)
+
+
+def _size_category(n: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if n < limit:
+            return name
+    return "100K<n<1M"
+
+
+def _card_data(assembled: _Assembled, infos: dict[str, DatasetInfo]) -> DatasetCardData:
+    annotated = any(sum(assembled.counts[c].values()) for c in ("entities", "events", "stances"))
+    card_data = DatasetCardData(
+        pretty_name=PRETTY_NAME,
+        language=["fr"],
+        license="other",
+        license_name=LICENSE_NAME,
+        license_link=LICENSE_LINK,
+        annotations_creators=["expert-generated"] if annotated else ["no-annotation"],
+        language_creators=["found"],
+        size_categories=[_size_category(len(assembled.sources))],
+        source_datasets=["original"],
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["named-entity-recognition"],
+        tags=["news", "french", "russia-ukraine-war", "peace-negotiations", "event-extraction",
+              "stance-detection", "plover", "cameo", "label-studio"],
+    )
+    DatasetInfosDict(infos).to_dataset_card_data(card_data)
+    MetadataConfigs({
+        config: {
+            "data_files": [{"split": s, "path": f"{config}/{s}-*"} for s in dsd],
+            **({"default": True} if config == DEFAULT_CONFIG else {}),
+        }
+        for config, dsd in assembled.datasets.items()
+    }).to_dataset_card_data(card_data)
+    return card_data
+
+
+def _load_example(repo_id: str, version: str) -> str:
+    return "\n".join([
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'documents = load_dataset("{repo_id}", "{DEFAULT_CONFIG}", revision="v{version}")',
+        f'entities = load_dataset("{repo_id}", "entities", revision="v{version}")',
+        "```",
+        "",
+        "Offline, `revision=` is ignored by `datasets` (it returns the latest cached version, "
+        "datasets#7928); pin the version through the Hub cache instead:",
+        "",
+        "```python",
+        "from huggingface_hub import snapshot_download",
+        "from datasets import load_dataset",
+        "",
+        f'path = snapshot_download("{repo_id}", repo_type="dataset", revision="v{version}")',
+        f'documents = load_dataset(path, "{DEFAULT_CONFIG}")',
+        "```",
+    ])
+
+
+def _render_card(template_path: Path, card_data: DatasetCardData, variables: dict) -> str:
+    try:
+        source = Path(template_path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BuildError(f"cannot read the card template {template_path}: {exc.strerror}",
+                         hint="DATASET_CARD.md at the repository root is the template") from exc
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    try:
+        content = environment.from_string(source).render(card_data=card_data.to_yaml(),
+                                                         **variables)
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"card template {template_path}: {exc}",
+                         hint=f"placeholders available: {', '.join(sorted(variables))}") from exc
+    card = DatasetCard(content)
+    if not card.data.to_dict().get("configs"):
+        raise BuildError(f"card template {template_path} has no `---\\n{{{{ card_data }}}}\\n---` "
+                         "YAML header")
+    return content
+
+
+@contextmanager
+def _quiet_progress() -> Iterator[None]:
+    was_disabled = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not was_disabled:
+            datasets.enable_progress_bars()
+
+
+def _replace_directory(staged: Path, out_dir: Path) -> None:
+    """Put the complete `staged` folder at `out_dir`, restoring the old one if that fails."""
+    if not out_dir.exists():
+        os.rename(staged, out_dir)
+        return
+    backup = out_dir.with_name(f".{out_dir.name}.previous-{uuid.uuid4().hex[:8]}")
+    os.rename(out_dir, backup)
+    try:
+        os.rename(staged, out_dir)
+    except BaseException:
+        os.rename(backup, out_dir)
+        raise
+    shutil.rmtree(backup)
+
+
+def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
+                  card_template: Path, *, repo_id: str = DEFAULT_REPO_ID) -> BuildResult:
+    """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
+
+    Everything is written into a temporary sibling first; `out_dir` changes only once the whole
+    release is written, so a failure leaves it as it was.
+    """
+    if not _SEMVER.fullmatch(version):
+        raise BuildError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH)",
+                         hint="pass e.g. 0.1.0, without the leading v")
+    out_dir = Path(out_dir)
+    assembled = _assemble(tables, taxonomy)
+    staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
+    try:
+        with new_directory(staged) as tmp, _quiet_progress():
+            infos = {}
+            for config, dsd in assembled.datasets.items():
+                info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0,
+                                   dataset_size=0, features=next(iter(dsd.values())).features)
+                for split, dataset in dsd.items():
+                    path = tmp / config / f"{split}-00000-of-00001.parquet"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    dataset.to_parquet(str(path))
+                    nbytes = dataset._estimate_nbytes()
+                    info.splits.add(SplitInfo(name=split, num_bytes=nbytes,
+                                              num_examples=len(dataset)))
+                    info.download_size += path.stat().st_size
+                    info.dataset_size += nbytes
+                infos[config] = info
+            card_data = _card_data(assembled, infos)
+            total = {c: sum(assembled.counts[c].values()) for c in CONFIGS}
+            variables = {
+                "pretty_name": PRETTY_NAME,
+                "version": version,
+                "tag": f"v{version}",
+                "repo_id": repo_id,
+                "schema_version": taxonomy.schema_version,
+                "n_articles": total["articles"],
+                "n_entities": total["entities"],
+                "n_events": total["events"],
+                "n_stances": total["stances"],
+                "splits": [s for s in SPLITS if s in assembled.counts["articles"]],
+                "configs": list(assembled.datasets),
+                "omitted_configs": [c for c in CONFIGS if c not in assembled.datasets],
+                "default_config": DEFAULT_CONFIG,
+                "license_name": LICENSE_NAME,
+                "counts_table": counts_markdown(assembled.datasets),
+                "label_tables": label_tables_markdown(taxonomy),
+                "sources_table": _sources_markdown(assembled.sources),
+                "ner_dropped": assembled.ner_unrepresented,
+                "load_example": _load_example(repo_id, version),
+            }
+            content = _render_card(card_template, card_data, variables)
+            (tmp / "README.md").write_bytes(content.encode("utf-8"))
+            files = tuple(sorted(p.relative_to(tmp).as_posix()
+                                 for p in tmp.rglob("*") if p.is_file()))
+        _replace_directory(staged, out_dir)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return BuildResult(path=out_dir, version=version, configs=tuple(assembled.datasets),
+                       counts=assembled.counts, files=files,
+                       ner_unrepresented=assembled.ner_unrepresented)

@@ -1,0 +1,1015 @@
+"""Validate the normalized tables: Pandera contracts generated from the taxonomy, then the
+integrity checks a per-table contract cannot express (offsets into the article text, references
+between tables, roles per event type, stance holders).
+
+Every failure becomes a `Problem` located by file, article, annotation and region; nothing stops
+at the first one. Checks are vectorised polars queries (the Pandera polars backend for the
+contracts), and Python only touches failing rows, so a corpus with 1 % bad rows costs about what
+a clean one does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+import pyarrow
+from pandera.errors import SchemaError, SchemaErrors
+
+from pourparlers.errors import Problem, problem
+from pourparlers.tables import SCHEMAS
+from pourparlers.taxonomy import Taxonomy
+
+TAXONOMY_FILE = "schema/taxonomy.yaml"
+AUTHORIAL = "AUTHORIAL"  # the attribution of the outlet's own voice: the one without a holder
+LAYERS = ("gold", "alternate")
+DATE_PRECISIONS = ("day", "month", "year", "unknown")
+DATE_PATTERN = {"day": r"^\d{4}-\d{2}-\d{2}$", "month": r"^\d{4}-\d{2}$", "year": r"^\d{4}$"}
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+SPAN_TABLES = ("entities", "events", "stances")
+ANNOTATION_TABLES = ("entities", "events", "event_arguments", "stances")
+ID_COLUMN = {"articles": "article_id", "entities": "mention_id", "events": "event_id",
+             "stances": "stance_id"}
+NOUN = {"articles": "article", "entities": "entity mention", "events": "event",
+        "event_arguments": "event argument", "stances": "stance"}
+
+HINT_CONVERT = ("the tables come from `pourparlers convert` (articles from raw/): re-run it, and "
+                "report a bug if this persists")
+HINT_RELABEL = ("relabel the region in Label Studio and export again, or add the value to "
+                f"{TAXONOMY_FILE} and run `pourparlers schema`")
+HINT_METADATA = "fix the article's metadata in raw/<article_id>.json"
+HINT_OFFSETS = ("Label Studio stores code-point offsets; a shift usually means UTF-16 offsets "
+                "(emoji or other non-BMP characters before the span) or an article text changed "
+                "after export: fix the region in Label Studio, re-export into annotations/, then "
+                "`pourparlers convert`")
+
+# The checklist: each check and the problem codes it reports, in the order shown to users.
+CHECKS: tuple[tuple[str, frozenset[str]], ...] = tuple(
+    (name, frozenset(codes)) for name, codes in (
+        ("tables have the expected columns and types",
+         ("missing-table", "missing-column", "unexpected-column", "wrong-dtype", "contract-error")),
+        ("required values are present", ("missing-value",)),
+        (f"labels are defined in {TAXONOMY_FILE}", ("unknown-label",)),
+        ("values are well-formed (hash, date, language, layer)", ("invalid-value", "date-mismatch")),
+        ("ids are unique", ("duplicate-id",)),
+        ("every row's article exists", ("unknown-article",)),
+        ("offsets are ordered and inside the article text", ("offset-range", "offset-order")),
+        ("span text equals text[start:end]", ("span-text-mismatch",)),
+        ("article text matches its SHA-256 and length", ("hash-mismatch", "n-chars-mismatch")),
+        ("references resolve within their annotation", ("dangling-reference",)),
+        ("event roles are allowed for the event type", ("role-not-allowed",)),
+        ("argument fillers have an allowed entity type", ("filler-type-not-allowed",)),
+        ("stance holders have an allowed entity type", ("holder-type-not-allowed",)),
+        ("stance holder agrees with its attribution", ("stance-holder",)),
+        ("no span or relation is annotated twice", ("duplicate-span", "duplicate-relation")),
+        ("one gold annotation per article", ("gold-conflict",)),
+    )
+)
+OTHER_CHECK = "raw/ and annotations/ read without loss (ingest, convert)"
+
+# Integrity checks and the tables each needs; a check whose tables are malformed is not run.
+NEEDS = {
+    "every row's article exists": ("articles", *ANNOTATION_TABLES),
+    "offsets are ordered and inside the article text": ("articles", *SPAN_TABLES),
+    "span text equals text[start:end]": ("articles", *SPAN_TABLES),
+    "article text matches its SHA-256 and length": ("articles",),
+    "references resolve within their annotation": ("entities", "events", "event_arguments",
+                                                   "stances"),
+    "event roles are allowed for the event type": ("entities", "events", "event_arguments"),
+    "argument fillers have an allowed entity type": ("entities", "events", "event_arguments"),
+    "stance holders have an allowed entity type": ("entities", "stances"),
+    "stance holder agrees with its attribution": ("entities", "stances"),
+    "no span or relation is annotated twice": ("entities", "events", "event_arguments",
+                                               "stances"),
+    "one gold annotation per article": ANNOTATION_TABLES,
+    "ids are unique": SPAN_TABLES,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a failed contract check means: the problem code and how to word it.
+
+    `message` is a template over the row's `columns` (already quoted for display).
+    """
+
+    code: str
+    message: str
+    columns: tuple[str, ...] = ()
+    expected: str = ""
+    field: str = ""
+    hint: str = ""
+
+
+@dataclass
+class ValidationReport:
+    """Everything wrong with the data, and the checklist that says which checks found it."""
+
+    problems: list[Problem]
+    checks: list[tuple[str, bool, int]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(passed for _, passed, _ in self.checks)
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+def _polars_types(name: str) -> dict[str, pl.DataType]:
+    return dict(pl.from_arrow(SCHEMAS[name].empty_table()).schema)
+
+
+def _labels(taxonomy: Taxonomy) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
+    """Every label column and the taxonomy list it must come from (with its YAML path)."""
+    return {
+        ("entities", "type"): (taxonomy.entity_types, "entity_types"),
+        ("events", "type"): (taxonomy.event_types, "event_types"),
+        ("events", "realis"): (taxonomy.realis, "realis"),
+        ("event_arguments", "role"): (taxonomy.roles, "event_types[*].roles"),
+        ("stances", "target"): (taxonomy.stance_targets, "stance.targets"),
+        ("stances", "polarity"): (taxonomy.polarities, "stance.polarities"),
+        ("stances", "attribution"): (taxonomy.attributions, "stance.attributions"),
+    }
+
+
+def _required_hints(taxonomy: Taxonomy) -> dict[tuple[str, str], str]:
+    """Columns nullable in the Arrow layout (so convert can keep the row) but required here."""
+    controls = taxonomy.controls
+
+    def choose(control: str) -> str:
+        return (f"choose a value in the '{controls[control]}' choices of this region in Label "
+                "Studio and export again")
+
+    return {
+        ("events", "realis"): choose("realis"),
+        ("stances", "target"): choose("stance_target"),
+        ("stances", "polarity"): choose("stance_polarity"),
+        ("stances", "attribution"): choose("stance_attribution"),
+        ("event_arguments", "role"): "label the relation with a role in Label Studio and export again",
+    }
+
+
+def _end_after_start(data) -> object:
+    frame = data.lazyframe
+    schema = frame.collect_schema()
+    if not all(name in schema and schema[name].is_integer() for name in ("start", "end")):
+        return True  # reported as missing-column / wrong-dtype instead
+    return frame.select((pl.col("end") > pl.col("start")).alias("ok"))
+
+
+def _unique_values(data) -> object:
+    """Column values are unique, like `Column(unique=True)`, whose `is_duplicated` over
+    millions of strings is the slowest part of a contract: a group-by on 64-bit hashes finds
+    the candidates first (about 8× faster), and only those are compared exactly.
+    """
+    frame, column = data.lazyframe, pl.col(data.key)
+    hashed = column.hash()
+    candidates = (frame.select(hashed.alias("_hash")).group_by("_hash").agg(pl.len())
+                  .filter(pl.col("len") > 1).collect()["_hash"])
+    if candidates.is_empty():
+        return True
+    values = frame.filter(hashed.is_in(candidates.implode())).select(column).collect().to_series()
+    repeated = values.filter(values.is_duplicated() & values.is_not_null())
+    return frame.select(~column.is_in(repeated.implode()))
+
+
+def _date_matches_precision(data) -> object:
+    frame = data.lazyframe
+    schema = frame.collect_schema()
+    if not all(schema.get(name) == pl.String for name in ("published", "date_precision")):
+        return True
+    published, precision = pl.col("published"), pl.col("date_precision")
+    ok = pl.when(precision == "unknown").then(published.is_null())
+    for level, pattern in DATE_PATTERN.items():
+        ok = ok.when(precision == level).then(published.str.contains(pattern).fill_null(False))
+    return frame.select(ok.otherwise(True).alias("ok"))
+
+
+def _column_checks(name: str, column: str,
+                   label: tuple[tuple[str, ...], str] | None) -> list[tuple[pa.Check, Rule]]:
+    """The value checks of one column, each with the rule that words its failures."""
+    field = f"{name}.{column}"
+    pairs: list[tuple[pa.Check, Rule]] = []
+    if ID_COLUMN.get(name) == column:
+        pairs.append((pa.Check(_unique_values, name="unique_values", error="unique values"),
+                      Rule("duplicate-id", "(worded by _duplicate_id_problems)", (column,))))
+    if label is not None:
+        values, path = label
+        pairs.append((pa.Check.isin(list(values)), Rule(
+            "unknown-label", f"{column} {{{column}}} is not defined in the taxonomy", (column,),
+            ", ".join(values), f"{TAXONOMY_FILE}: {path}", HINT_RELABEL)))
+    if column == "start":
+        pairs.append((pa.Check.ge(0), Rule(
+            "offset-range", "span starts before the text: start {start}", ("start",),
+            "start >= 0", field, HINT_OFFSETS)))
+    if column == "layer":
+        pairs.append((pa.Check.isin(list(LAYERS)), Rule(
+            "invalid-value", "layer {layer} is neither gold nor alternate", (column,),
+            ", ".join(LAYERS), field, HINT_CONVERT)))
+    if name != "articles":
+        return pairs
+    if column == "text_sha256":
+        pairs.append((pa.Check.str_matches(SHA256_PATTERN), Rule(
+            "invalid-value", "text_sha256 {text_sha256} is not a SHA-256 hex digest", (column,),
+            "64 lowercase hexadecimal digits", field, HINT_CONVERT)))
+    elif column == "date_precision":
+        pairs.append((pa.Check.isin(list(DATE_PRECISIONS)), Rule(
+            "invalid-value", "date_precision {date_precision} is not a known precision",
+            (column,), ", ".join(DATE_PRECISIONS), field, HINT_METADATA)))
+    elif column == "language":
+        pairs.append((pa.Check.str_matches(LANGUAGE_PATTERN), Rule(
+            "invalid-value", "language {language} is not a BCP 47 language tag", (column,),
+            "a tag such as fr", field, HINT_METADATA)))
+    elif column == "n_chars":
+        pairs.append((pa.Check.ge(0), Rule(
+            "invalid-value", "n_chars {n_chars} is negative", (column,), "n_chars >= 0", field,
+            HINT_CONVERT)))
+    return pairs
+
+
+def table_contracts(taxonomy: Taxonomy) -> dict[str, pa.DataFrameSchema]:
+    """One Pandera (polars backend) contract per table, generated from `tables.SCHEMAS` (columns,
+    types, nullability) and the taxonomy (label sets), so neither is copied by hand.
+
+    Each column's `metadata["rules"]` says what a failure of its check number N means, and the
+    schema's `metadata["rules"]` does the same for dataframe-level checks.
+    """
+    labels = _labels(taxonomy)
+    required = _required_hints(taxonomy)
+    contracts = {}
+    for name, arrow_schema in SCHEMAS.items():
+        types = _polars_types(name)
+        columns = {}
+        for arrow_field in arrow_schema:
+            column = arrow_field.name
+            label = labels.get((name, column))
+            pairs = _column_checks(name, column, label)
+            columns[column] = pa.Column(
+                types[column], checks=[check for check, _ in pairs],
+                nullable=arrow_field.nullable and (name, column) not in required,
+                coerce=False,
+                metadata={
+                    "field": f"{TAXONOMY_FILE}: {label[1]}" if label else f"{name}.{column}",
+                    "expected": ", ".join(label[0]) if label else "",
+                    "hint": required.get((name, column), HINT_CONVERT),
+                    "rules": [rule for _, rule in pairs],
+                },
+            )
+        frame_checks: list[pa.Check] = []
+        frame_rules: list[Rule] = []
+        if "start" in arrow_schema.names:
+            frame_checks.append(pa.Check(_end_after_start, name="end_after_start",
+                                         error="end > start"))
+            frame_rules.append(Rule(
+                "offset-order", "empty or reversed span: start {start}, end {end}",
+                ("start", "end"), "end > start", f"{name}.end", HINT_OFFSETS))
+        if name == "articles":
+            frame_checks.append(pa.Check(_date_matches_precision, name="date_matches_precision",
+                                         error="published matches date_precision"))
+            frame_rules.append(Rule(
+                "date-mismatch", "published {published} does not match date_precision "
+                "{date_precision}", ("published", "date_precision"),
+                "YYYY-MM-DD (day), YYYY-MM (month), YYYY (year), none (unknown)",
+                "articles.published", HINT_METADATA))
+        contracts[name] = pa.DataFrameSchema(
+            columns, checks=frame_checks, strict=True, name=name,
+            metadata={"rules": frame_rules},
+        )
+    return contracts
+
+
+# --------------------------------------------------------------------------- locating rows
+
+
+def _location_exprs(name: str, columns: Iterable[str]) -> list[pl.Expr]:
+    """file, article, annotation, region of each row (articles: their raw file)."""
+    present = set(columns)
+    wanted = (("raw_file", "article_id", None, None) if name == "articles"
+              else ("source_file", "article_id", "annotation_id", "region_id"))
+    aliases = ["_file", "_article", "_annotation", "_region"]
+    if name == "event_arguments":  # a relation has no id: name it by its target and role
+        wanted += ("target_region_id", "role")
+        aliases += ["_target", "_role"]
+    exprs = []
+    for alias, column in zip(aliases, wanted, strict=True):
+        if column in present:
+            exprs.append(pl.col(column).cast(pl.String).alias(alias))
+        else:
+            exprs.append(pl.lit(None, pl.String).alias(alias))
+    return exprs
+
+
+def _gather(name: str, df: pl.DataFrame, index: pl.Series, columns: Iterable[str]) -> pl.DataFrame:
+    """The located rows at `index`, with the values of `columns`."""
+    wanted = [c for c in dict.fromkeys(columns) if c in df.columns]
+    rows = df.select(pl.all().gather(index))
+    return rows.select(*_location_exprs(name, df.columns), *[pl.col(c) for c in wanted])
+
+
+def _at(row: dict, code: str, message: str, **fields: str) -> Problem:
+    """A problem located at a row selected with `_location_exprs`."""
+    if "_target" in row:
+        message = f"relation to region {row['_target']} ({row['_role'] or 'no role'}): {message}"
+    return problem(code, message, file=row["_file"] or "", article_id=row["_article"] or "",
+                   annotation_id=row["_annotation"] or "", region_id=row["_region"] or "",
+                   **fields)
+
+
+def _show(value: object, limit: int = 120) -> str:
+    """A value as shown in a message: strings quoted and escaped (one line), long ones cut."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        if len(value) > limit:
+            value = value[: limit - 1] + "…"
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- contract problems
+
+
+def _run_contract(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema) -> list[Problem]:
+    try:
+        contract.validate(df, lazy=True)
+    except SchemaErrors as errors:
+        return _failure_problems(name, df, contract, errors.failure_cases)
+    except SchemaError as error:
+        return [problem("contract-error", f"table {name}: {error}", field=name)]
+    return []
+
+
+def _failure_problems(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema,
+                      failure_cases: pl.DataFrame) -> list[Problem]:
+    """Turn Pandera's failure cases into Problems, mapping each row index back to the row."""
+    problems = []
+    table_cases = failure_cases.filter(pl.col("index").is_null())
+    # a value check cannot run on a column of the wrong type: report the type only
+    wrong_type = set(table_cases.filter(pl.col("check").str.starts_with("dtype("))["column"])
+    for case in table_cases.iter_rows(named=True):
+        if case["column"] in wrong_type and not case["check"].startswith("dtype("):
+            continue
+        problems.append(_table_problem(name, contract, case))
+    rows = failure_cases.filter(pl.col("index").is_not_null())
+    groups = rows.group_by(["schema_context", "column", "check", "check_number"],
+                           maintain_order=True)
+    for (context, column, check, number), group in groups:
+        index = group["index"]
+        if context == "DataFrameSchema" and number is not None:
+            rule = contract.metadata["rules"][number]
+        elif check == "not_nullable":
+            meta = contract.columns[column].metadata
+            rule = Rule("missing-value",
+                        f"{NOUN[name]} has no {column} ({name}.{column} is null)", (),
+                        meta["expected"], meta["field"], meta["hint"])
+        elif check == "field_uniqueness":
+            problems += _duplicate_id_problems(name, df, column, index)
+            continue
+        elif number is not None:
+            rule = contract.columns[column].metadata["rules"][number]
+            if rule.code == "duplicate-id":
+                problems += _duplicate_id_problems(name, df, column, index)
+                continue
+        else:
+            rule = Rule("contract-error", f"check {check} failed on {name}.{column}", (),
+                        field=f"{name}.{column}", hint=HINT_CONVERT)
+        located = _gather(name, df, index, rule.columns)
+        for row in located.iter_rows(named=True):
+            values = {c: _show(row.get(c)) for c in rule.columns}
+            problems.append(_at(row, rule.code, rule.message.format(**values),
+                                expected=rule.expected, field=rule.field, hint=rule.hint))
+    return problems
+
+
+def _table_problem(name: str, contract: pa.DataFrameSchema, case: dict) -> Problem:
+    check, column, value = case["check"], case["column"], case["failure_case"]
+    if check == "column_in_dataframe":
+        expected = str(contract.columns[value].dtype) if value in contract.columns else ""
+        return problem("missing-column", f"table {name} has no column {value}",
+                       expected=expected, field=f"{name}.{value}", hint=HINT_CONVERT)
+    if check == "column_in_schema":
+        return problem("unexpected-column", f"table {name} has a column {value} that "
+                       "src/pourparlers/tables.py does not define",
+                       expected=", ".join(contract.columns), field=name, hint=HINT_CONVERT)
+    if check and check.startswith("dtype("):
+        return problem("wrong-dtype", f"column {name}.{column} has type {value}",
+                       expected=str(contract.columns[column].dtype), field=f"{name}.{column}",
+                       hint=HINT_CONVERT)
+    return problem("contract-error",
+                   f"check {check} on {name}.{column} could not run: {_one_line(str(value))}",
+                   field=f"{name}.{column}", hint=HINT_CONVERT)
+
+
+def _duplicate_id_problems(name: str, df: pl.DataFrame, column: str,
+                           index: pl.Series) -> list[Problem]:
+    located = _gather(name, df, index, [column])
+    counts = Counter(located[column].to_list())
+    return [
+        _at(row, "duplicate-id",
+            f"{column} {_show(row[column])} is used by {counts[row[column]]} rows of {name}",
+            expected=f"each {column} once", field=f"{name}.{column}",
+            hint="a region or an article was read twice: look for a duplicated export or "
+                 "metadata file")
+        for row in located.iter_rows(named=True)
+    ]
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def _usable(name: str, df: pl.DataFrame) -> pl.DataFrame | None:
+    """The table in its declared layout, or None when it cannot be read as such."""
+    types = _polars_types(name)
+    if any(column not in df.columns for column in types):
+        return None
+    try:
+        return df.select([pl.col(c).cast(t, strict=True) for c, t in types.items()])
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _flag(expr: pl.Expr) -> pl.Expr:
+    return expr.fill_null(False)
+
+
+def _same_annotation(prefix: str) -> pl.Expr:
+    return _flag((pl.col(f"{prefix}_article") == pl.col("article_id"))
+                 & (pl.col(f"{prefix}_annotation") == pl.col("annotation_id")))
+
+
+def _one_per_key(frame: pl.LazyFrame, key: str, duplicated: bool) -> pl.DataFrame:
+    """A lookup table with one row per key (the first), so a left join never adds rows.
+
+    Deduplicating costs a hash pass; it is skipped when the contract found the ids unique.
+    """
+    if duplicated:
+        frame = frame.unique(key, keep="first", maintain_order=True)
+    return frame.collect()
+
+
+def _article_lookup(articles: pl.DataFrame, duplicated: bool) -> pl.LazyFrame:
+    frame = articles.lazy().select("article_id", pl.col("text").alias("_doc"),
+                                   pl.col("text").str.len_chars().alias("_doc_len"))
+    return _one_per_key(frame, "article_id", duplicated).lazy()
+
+
+def _unknown_article_problems(name: str, df: pl.DataFrame, article_ids: pl.Series) -> list[Problem]:
+    missing = (df.lazy()
+               .filter(~pl.col("article_id").is_in(article_ids.implode()))
+               .select(_location_exprs(name, df.columns))
+               .collect())
+    return [
+        _at(row, "unknown-article",
+            f"{NOUN[name]} refers to article {_show(row['_article'])}, which is not in raw/",
+            field="articles.article_id",
+            hint="ingest the article with `pourparlers ingest`, or remove the export of an "
+                 "article that is not in raw/")
+        for row in missing.iter_rows(named=True)
+    ]
+
+
+def _span_problems(name: str, df: pl.DataFrame, lookup: pl.LazyFrame) -> list[Problem]:
+    """Offsets inside the article text; `text` and `export_text` equal `text[start:end]`.
+
+    The article text is joined on (string views, no copy) and sliced by polars, whose
+    `str.slice` counts code points like Python does.
+    """
+    start, end = pl.col("start"), pl.col("end")
+    has_doc = pl.col("_doc_len").is_not_null()
+    ordered = (start >= 0) & (end > start)
+    inside = end <= pl.col("_doc_len")
+    span = (pl.when(has_doc & ordered & inside)
+            .then(pl.col("_doc").str.slice(start, end - start)))
+    failing = (
+        df.lazy()
+        .join(lookup, on="article_id", how="left")
+        .with_columns(span.alias("_span"))
+        .with_columns(
+            _flag(has_doc & ordered & ~inside).alias("_outside"),
+            _flag(pl.col("_span").is_not_null() & (pl.col("text") != pl.col("_span")))
+            .alias("_text_bad"),
+            _flag(pl.col("_span").is_not_null() & pl.col("export_text").is_not_null()
+                  & (pl.col("export_text") != pl.col("_span"))).alias("_export_bad"),
+        )
+        .filter(pl.col("_outside") | pl.col("_text_bad") | pl.col("_export_bad"))
+        .select(*_location_exprs(name, df.columns), "start", "end", "text", "export_text",
+                "_span", "_doc_len", "_outside", "_text_bad", "_export_bad")
+        .collect()
+    )
+    problems = []
+    for row in failing.iter_rows(named=True):
+        s, e = row["start"], row["end"]
+        if row["_outside"]:
+            problems.append(_at(
+                row, "offset-range",
+                f"span [{s}:{e}] ends after the article text ({row['_doc_len']} characters)",
+                expected=f"0 <= start < end <= {row['_doc_len']}", field=f"{name}.end",
+                hint=HINT_OFFSETS))
+            continue
+        shown = f"text[{s}:{e}] is {_show(row['_span'])}"
+        parts = []
+        if row["_text_bad"]:
+            parts.append(f"the span text is {_show(row['text'])}")
+        if row["_export_bad"]:
+            parts.append(f"the Label Studio export says {_show(row['export_text'])}")
+        problems.append(_at(row, "span-text-mismatch", f"{shown} but " + " and ".join(parts),
+                            expected=_show(row["_span"]), field=f"{name}.text",
+                            hint=HINT_OFFSETS))
+    return problems
+
+
+def _utf8_chunks(column: pyarrow.ChunkedArray) -> Iterable[pyarrow.Array]:
+    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
+        column = column.cast(pyarrow.large_string())
+    return column.chunks
+
+
+def _sha256_column(column: pyarrow.ChunkedArray) -> list[str | None]:
+    """SHA-256 of each string, hashed straight from the Arrow UTF-8 buffer (no Python str)."""
+    digests: list[str | None] = []
+    for chunk in _utf8_chunks(column):
+        if len(chunk) == 0:
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = memoryview(offsets_buffer).cast(
+            "q" if pyarrow.types.is_large_string(chunk.type) else "i")
+        data = memoryview(data_buffer) if data_buffer is not None else memoryview(b"")
+        valid = chunk.is_valid().to_pylist()
+        base = chunk.offset
+        for i in range(len(chunk)):
+            if not valid[i]:
+                digests.append(None)
+                continue
+            digests.append(hashlib.sha256(data[offsets[base + i]:offsets[base + i + 1]]).hexdigest())
+    return digests
+
+
+def _article_problems(articles: pl.DataFrame, text: pyarrow.ChunkedArray) -> list[Problem]:
+    checked = articles.select(
+        *_location_exprs("articles", articles.columns), "text_sha256", "n_chars",
+        pl.col("text").str.len_chars().alias("_len"),
+        pl.Series("_sha", _sha256_column(text), dtype=pl.String),
+    )
+    failing = checked.filter(
+        _flag(pl.col("text_sha256").str.contains(SHA256_PATTERN)
+              & (pl.col("text_sha256") != pl.col("_sha")))
+        | _flag(pl.col("n_chars") != pl.col("_len"))
+    )
+    problems = []
+    for row in failing.iter_rows(named=True):
+        if row["_sha"] is not None and row["text_sha256"] != row["_sha"]:
+            problems.append(_at(
+                row, "hash-mismatch",
+                f"text_sha256 {row['text_sha256']} is not the SHA-256 of the article text",
+                expected=row["_sha"], field="articles.text_sha256",
+                hint="raw/ is never edited: restore the raw file with git, or ingest the new "
+                     "text as a new article"))
+        if row["_len"] is not None and row["n_chars"] != row["_len"]:
+            problems.append(_at(
+                row, "n-chars-mismatch",
+                f"n_chars is {row['n_chars']} but the text has {row['_len']} characters",
+                expected=str(row["_len"]), field="articles.n_chars", hint=HINT_CONVERT))
+    return problems
+
+
+def _entity_lookup(entities: pl.DataFrame, duplicated: bool) -> pl.DataFrame:
+    """mention_id -> article, annotation, type; `_prefixed` names the columns per use."""
+    frame = entities.lazy().select(pl.col("mention_id").alias("_id"),
+                                   pl.col("article_id").alias("_article"),
+                                   pl.col("annotation_id").alias("_annotation"),
+                                   pl.col("type").alias("_type"))
+    return _one_per_key(frame, "_id", duplicated)
+
+
+def _prefixed(lookup: pl.DataFrame, prefix: str) -> pl.LazyFrame:
+    return lookup.lazy().rename({name: f"{prefix}{name}" for name in lookup.columns})
+
+
+def _dangling(row: dict, column: str, target: str, prefix: str) -> Problem:
+    where = ("does not exist" if row[f"{prefix}_article"] is None else
+             f"belongs to article {row[f'{prefix}_article']}, annotation "
+             f"{row[f'{prefix}_annotation']}")
+    return _at(row, "dangling-reference",
+               f"{column} {_show(row[column])} should name {target} of the same annotation but "
+               f"{where}", field=f"{row['_table']}.{column}",
+               hint="the relation points at a region that is missing or of another kind: fix "
+                    "the relation in Label Studio and export again")
+
+
+def _argument_problems(arguments: pl.DataFrame, events: pl.DataFrame, entity_lookup: pl.DataFrame,
+                       taxonomy: Taxonomy, run: set[str], duplicated: set[str]) -> list[Problem]:
+    """References of event arguments, role per event type, filler type per role."""
+    sep = "\x1f"
+    pairs = [f"{event}{sep}{role}" for event, roles in taxonomy.roles_of.items() for role in roles]
+    triples = [f"{event}{sep}{role}{sep}{kind}" for event, roles in taxonomy.roles_of.items()
+               for role, kinds in roles.items() for kind in kinds]
+    event_lookup = _one_per_key(
+        events.lazy().select(pl.col("event_id"), pl.col("article_id").alias("_e_article"),
+                             pl.col("annotation_id").alias("_e_annotation"),
+                             pl.col("type").alias("_e_type")),
+        "event_id", "events" in duplicated).lazy()
+    event_ok = _same_annotation("_e")
+    mention_ok = _same_annotation("_m")
+    pair = pl.concat_str([pl.col("_e_type"), pl.col("role")], separator=sep)
+    triple = pl.concat_str([pl.col("_e_type"), pl.col("role"), pl.col("_m_type")], separator=sep)
+    role_known = (pl.col("_e_type").is_in(list(taxonomy.event_types))
+                  & pl.col("role").is_in(list(taxonomy.roles)))
+    flags = {
+        "_event_dangling": pl.col("event_id").is_not_null() & ~event_ok,
+        "_mention_dangling": pl.col("mention_id").is_not_null() & ~mention_ok,
+        "_role_bad": _flag(event_ok & role_known & ~pair.is_in(pairs)),
+        "_filler_bad": _flag(event_ok & mention_ok & pair.is_in(pairs)
+                             & pl.col("_m_type").is_in(list(taxonomy.entity_types))
+                             & ~triple.is_in(triples)),
+    }
+    if "references resolve within their annotation" not in run:
+        flags["_event_dangling"] = flags["_mention_dangling"] = pl.lit(False)
+    if "event roles are allowed for the event type" not in run:
+        flags["_role_bad"] = pl.lit(False)
+    if "argument fillers have an allowed entity type" not in run:
+        flags["_filler_bad"] = pl.lit(False)
+    failing = (
+        arguments.lazy()
+        .join(event_lookup, on="event_id", how="left")
+        .join(_prefixed(entity_lookup, "_m"), left_on="mention_id", right_on="_m_id", how="left")
+        .with_columns(**flags)
+        .filter(pl.any_horizontal(*[pl.col(f) for f in flags]))
+        .select(*_location_exprs("event_arguments", arguments.columns), "event_id",
+                "mention_id", "role", "_e_article", "_e_annotation", "_e_type", "_m_article",
+                "_m_annotation", "_m_type", *flags, pl.lit("event_arguments").alias("_table"))
+        .collect()
+    )
+    problems = []
+    for row in failing.iter_rows(named=True):
+        if row["_event_dangling"]:
+            problems.append(_dangling(row, "event_id", "an event", "_e"))
+        if row["_mention_dangling"]:
+            problems.append(_dangling(row, "mention_id", "an entity mention", "_m"))
+        event_type, role = row["_e_type"], row["role"]
+        if row["_role_bad"]:
+            allowed = taxonomy.roles_of[event_type]
+            problems.append(_at(
+                row, "role-not-allowed",
+                f"role {_show(role)} is not a role of {event_type} events",
+                expected=", ".join(allowed),
+                field=f"{TAXONOMY_FILE}: event_types[{event_type}].roles",
+                hint="relabel the relation with one of the expected roles in Label Studio"))
+        if row["_filler_bad"]:
+            problems.append(_at(
+                row, "filler-type-not-allowed",
+                f"the {role} of a {event_type} event is a {row['_m_type']} mention "
+                f"({_show(row['mention_id'])})",
+                expected=_filler_expected(taxonomy, event_type, role),
+                field=f"{TAXONOMY_FILE}: event_types[{event_type}].roles.{role}",
+                hint="link the role to a mention of an allowed type, or fix the mention's type"))
+    return problems
+
+
+def _filler_expected(taxonomy: Taxonomy, event_type: str, role: str) -> str:
+    """The allowed types, prefixed with the filler group's name when the YAML uses one."""
+    types = ", ".join(taxonomy.roles_of[event_type][role])
+    for event in taxonomy.raw.get("event_types", []):
+        group = event.get("name") == event_type and event.get("roles", {}).get(role)
+        if isinstance(group, str):
+            return f"{group} = {types}"
+    return types
+
+
+def _stance_problems(stances: pl.DataFrame, entity_lookup: pl.DataFrame, taxonomy: Taxonomy,
+                     run: set[str]) -> list[Problem]:
+    """Holder references, holder types, and holder versus AUTHORIAL attribution."""
+    holder = pl.col("holder_id")
+    attribution = pl.col("attribution")
+    resolved = _same_annotation("_h")
+    flags = {
+        "_holder_dangling": _flag(holder.is_not_null() & ~resolved),
+        "_holder_type_bad": _flag(resolved
+                                  & pl.col("_h_type").is_in(list(taxonomy.entity_types))
+                                  & ~pl.col("_h_type").is_in(list(taxonomy.holder_types))),
+        "_holder_attribution": _flag(
+            attribution.is_in(list(taxonomy.attributions))
+            & ((holder.is_null() & (attribution != AUTHORIAL))
+               | (holder.is_not_null() & (attribution == AUTHORIAL)))),
+    }
+    if "references resolve within their annotation" not in run:
+        flags["_holder_dangling"] = pl.lit(False)
+    if "stance holders have an allowed entity type" not in run:
+        flags["_holder_type_bad"] = pl.lit(False)
+    if "stance holder agrees with its attribution" not in run:
+        flags["_holder_attribution"] = pl.lit(False)
+    failing = (
+        stances.lazy()
+        .join(_prefixed(entity_lookup, "_h"), left_on="holder_id", right_on="_h_id", how="left")
+        .with_columns(**flags)
+        .filter(pl.any_horizontal(*[pl.col(f) for f in flags]))
+        .select(*_location_exprs("stances", stances.columns), "holder_id", "attribution",
+                "_h_article", "_h_annotation", "_h_type", *flags,
+                pl.lit("stances").alias("_table"))
+        .collect()
+    )
+    problems = []
+    for row in failing.iter_rows(named=True):
+        if row["_holder_dangling"]:
+            problems.append(_dangling(row, "holder_id", "an entity mention", "_h"))
+        if row["_holder_type_bad"]:
+            problems.append(_at(
+                row, "holder-type-not-allowed",
+                f"the stance holder {_show(row['holder_id'])} is a {row['_h_type']} mention",
+                expected=", ".join(taxonomy.holder_types),
+                field=f"{TAXONOMY_FILE}: stance.holder_types",
+                hint="link the holder relation to a mention of an allowed type"))
+        if row["_holder_attribution"]:
+            if row["holder_id"] is None:
+                message = (f"stance attributed {row['attribution']} has no holder; only "
+                           f"{AUTHORIAL} stances (the outlet's own voice) have none")
+                expected = f"a '{taxonomy.controls['holder_relation']}' relation to an entity"
+            else:
+                message = (f"{AUTHORIAL} stance (the outlet's own voice) has a holder "
+                           f"{_show(row['holder_id'])}")
+                expected = "no holder"
+            problems.append(_at(
+                row, "stance-holder", message, expected=expected,
+                field=f"{TAXONOMY_FILE}: stance.attributions[{AUTHORIAL}]",
+                hint="add or remove the holder relation in Label Studio, or change the "
+                     "attribution"))
+    return problems
+
+
+def _duplicate_problems(name: str, df: pl.DataFrame, keys: list[str], code: str,
+                        what: str) -> list[Problem]:
+    """Rows of one annotation that repeat the same annotation (same keys).
+
+    A group-by on a 64-bit hash of the keys finds the candidates cheaply; the exact
+    comparison then runs on those few rows only.
+    """
+    scope = ["article_id", "annotation_id", *keys]
+    key_hash = pl.struct(scope).hash()
+    candidates = (df.lazy().select(key_hash.alias("_hash"))
+                  .group_by("_hash").agg(pl.len()).filter(pl.col("len") > 1)
+                  .collect()["_hash"])
+    if candidates.is_empty():
+        return []
+    failing = (df.lazy()
+               .filter(key_hash.is_in(candidates.implode()))
+               .filter(pl.struct(scope).is_duplicated())
+               .select(*_location_exprs(name, df.columns), *scope)
+               .collect())
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    rows = list(failing.iter_rows(named=True))
+    for row in rows:
+        groups[tuple(row[k] for k in scope)].append(row["_region"] or "")
+    problems = []
+    for row in rows:
+        regions = groups[tuple(row[k] for k in scope)]
+        described = ", ".join(f"{k}={_show(row[k])}" for k in keys)
+        problems.append(_at(
+            row, code,
+            f"the same {what} ({described}) is annotated {len(regions)} times in this "
+            f"annotation (regions {', '.join(sorted(regions))})",
+            expected=f"each {what} once per annotation", field=f"{name}.{', '.join(keys)}",
+            hint="delete the extra region or relation in Label Studio and export again"))
+    return problems
+
+
+def _cross_table_id_problems(frames: dict[str, pl.DataFrame]) -> list[Problem]:
+    """Ids are unique within a table by contract; here: no id names rows of two tables.
+
+    Each pair of tables is probed with `is_in` (a hash set of the smaller side); only ids
+    found in both are then located.
+    """
+    tables_of: dict[str, set[str]] = defaultdict(set)
+    for i, name in enumerate(SPAN_TABLES):
+        for other in SPAN_TABLES[i + 1:]:
+            big, small = sorted((name, other), key=lambda n: -frames[n].height)
+            found = (frames[big].lazy()
+                     .filter(pl.col(ID_COLUMN[big]).is_in(frames[small][ID_COLUMN[small]].implode()))
+                     .select(ID_COLUMN[big]).collect().to_series())
+            for id_ in found.unique().to_list():
+                tables_of[id_] |= {name, other}
+    if not tables_of:
+        return []
+    shared = pl.Series(list(tables_of), dtype=pl.String)
+    problems = []
+    for name in SPAN_TABLES:
+        column = ID_COLUMN[name]
+        rows = (frames[name].lazy().filter(pl.col(column).is_in(shared.implode()))
+                .select(*_location_exprs(name, frames[name].columns), column).collect())
+        for row in rows.iter_rows(named=True):
+            others = ", ".join(sorted(tables_of[row[column]] - {name}))
+            problems.append(_at(
+                row, "duplicate-id", f"{column} {_show(row[column])} also names a row of {others}",
+                expected="ids unique across entities, events and stances",
+                field=f"{name}.{column}",
+                hint="a region id was used for two kinds of region: re-run `pourparlers "
+                     "convert` and report a bug"))
+    return problems
+
+
+def _gold_problems(frames: dict[str, pl.DataFrame]) -> list[Problem]:
+    annotations = pl.concat([
+        frames[name].lazy().filter(pl.col("layer") == "gold")
+        .select("article_id", "annotation_id", "source_file")
+        .unique("annotation_id")  # cheap integer pass first; rows of one annotation repeat
+        for name in ANNOTATION_TABLES
+    ]).unique(["article_id", "annotation_id"]).collect()
+    conflicts = (annotations.group_by("article_id")
+                 .agg(pl.col("annotation_id").sort(), pl.col("source_file").sort().first())
+                 .filter(pl.col("annotation_id").list.len() > 1))
+    return [
+        problem("gold-conflict",
+                f"article has {len(row['annotation_id'])} gold annotations "
+                f"({', '.join(str(a) for a in row['annotation_id'])})",
+                file=row["source_file"], article_id=row["article_id"],
+                expected="exactly one annotation with layer 'gold'", field="layer",
+                hint="mark a single annotation of the task as ground truth in Label Studio")
+        for row in conflicts.iter_rows(named=True)
+    ]
+
+
+def _integrity_problems(frames: dict[str, pl.DataFrame], arrow_text: pyarrow.ChunkedArray | None,
+                        taxonomy: Taxonomy, run: set[str], duplicated: set[str]) -> list[Problem]:
+    """The checks across rows and tables; `duplicated` names tables whose ids repeat."""
+    problems: list[Problem] = []
+    if "every row's article exists" in run:
+        article_ids = frames["articles"]["article_id"]
+        for name in ANNOTATION_TABLES:
+            problems += _unknown_article_problems(name, frames[name], article_ids)
+    if "span text equals text[start:end]" in run:
+        lookup = _article_lookup(frames["articles"], "articles" in duplicated)
+        for name in SPAN_TABLES:
+            problems += _span_problems(name, frames[name], lookup)
+    if "article text matches its SHA-256 and length" in run:
+        text = arrow_text
+        if text is None:
+            text = pyarrow.chunked_array([frames["articles"]["text"].to_arrow()])
+        problems += _article_problems(frames["articles"], text)
+    argument_checks = {"references resolve within their annotation",
+                       "event roles are allowed for the event type",
+                       "argument fillers have an allowed entity type"}
+    stance_checks = {"references resolve within their annotation",
+                     "stance holders have an allowed entity type",
+                     "stance holder agrees with its attribution"}
+    if (argument_checks | stance_checks) & run:
+        entity_lookup = _entity_lookup(frames["entities"], "entities" in duplicated)
+        if argument_checks & run:
+            problems += _argument_problems(frames["event_arguments"], frames["events"],
+                                           entity_lookup, taxonomy, run, duplicated)
+        if stance_checks & run:
+            problems += _stance_problems(frames["stances"], entity_lookup, taxonomy, run)
+    if "no span or relation is annotated twice" in run:
+        problems += _duplicate_problems("entities", frames["entities"], ["type", "start", "end"],
+                                        "duplicate-span", "entity span")
+        problems += _duplicate_problems("events", frames["events"], ["type", "start", "end"],
+                                        "duplicate-span", "event trigger")
+        problems += _duplicate_problems("stances", frames["stances"],
+                                        ["start", "end", "target", "holder_id"],
+                                        "duplicate-span", "stance")
+        problems += _duplicate_problems("event_arguments", frames["event_arguments"],
+                                        ["event_id", "role", "mention_id"],
+                                        "duplicate-relation", "argument relation")
+    if "ids are unique" in run:
+        problems += _cross_table_id_problems(frames)
+    if "one gold annotation per article" in run:
+        problems += _gold_problems(frames)
+    return problems
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _to_polars(table: object) -> pl.DataFrame:
+    if isinstance(table, pl.DataFrame):
+        return table
+    return pl.from_arrow(table)
+
+
+def _check(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy) -> tuple[list[Problem], set[str]]:
+    """All problems, and the names of the integrity checks that could not run."""
+    contracts = table_contracts(taxonomy)
+    problems: list[Problem] = []
+    usable: dict[str, pl.DataFrame] = {}
+    for name, contract in contracts.items():
+        if name not in tables:
+            problems.append(problem("missing-table", f"no {name} table was given", field=name,
+                                    hint=HINT_CONVERT))
+            continue
+        df = _to_polars(tables[name])
+        problems += _run_contract(name, df, contract)
+        frame = _usable(name, df)
+        if frame is not None:
+            usable[name] = frame
+    run = {check for check, needs in NEEDS.items() if all(n in usable for n in needs)}
+    arrow_text = None
+    source = tables.get("articles")
+    if isinstance(source, pyarrow.Table) and "articles" in usable:
+        arrow_text = source.column("text")
+    duplicated = {name for name, column in ID_COLUMN.items()
+                  if any(p.code == "duplicate-id" and p.field == f"{name}.{column}"
+                         for p in problems)}
+    problems += _integrity_problems(usable, arrow_text, taxonomy, run, duplicated)
+    skipped = set(NEEDS) - run
+    return sorted(problems), skipped
+
+
+def check_tables(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy) -> list[Problem]:
+    """Contracts and integrity checks over the normalized tables; every problem, sorted."""
+    return _check(tables, taxonomy)[0]
+
+
+def validate_corpus(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy,
+                    extra_problems: Iterable[Problem] = ()) -> ValidationReport:
+    """Check the tables and add the problems found earlier (ingest, convert) to one report."""
+    problems, skipped = _check(tables, taxonomy)
+    problems = sorted([*problems, *extra_problems])
+    by_code = Counter(p.code for p in problems)
+    checks = []
+    known: set[str] = set()
+    for name, codes in CHECKS:
+        known |= codes
+        failures = sum(by_code[c] for c in codes)
+        checks.append((name, failures == 0 and name not in skipped, failures))
+    other = sum(n for code, n in by_code.items() if code not in known)
+    checks.append((OTHER_CHECK, other == 0, other))
+    return ValidationReport(problems=problems, checks=checks)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def render_text(report: ValidationReport) -> str:
+    """The checklist (✓/✗ per check), then one line per problem; for people and CI logs."""
+    failed = [c for c in report.checks if not c[1]]
+    n = len(report.problems)
+    if report.ok:
+        lines = [f"validate: all {len(report.checks)} checks passed"]
+    else:
+        lines = [f"validate: {len(failed)} of {len(report.checks)} checks failed, "
+                 f"{n} problem{'s' if n != 1 else ''}"]
+    for name, passed, failures in report.checks:
+        if passed:
+            lines.append(f"  ✓ {name}")
+        elif failures:
+            lines.append(f"  ✗ {name}: {failures} problem{'s' if failures != 1 else ''}")
+        else:
+            lines.append(f"  ✗ {name}: not run (a table it needs is missing or malformed)")
+    if report.problems:
+        lines += ["", "problems:"]
+        lines += [f"  {_one_line(p.render())}" for p in report.problems]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    """The report as JSON for machines: same order every run."""
+    data = {
+        "ok": report.ok,
+        "checks": [{"name": name, "passed": passed, "failures": failures}
+                   for name, passed, failures in report.checks],
+        "problems": [p.as_dict() for p in report.problems],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: ValidationReport) -> str:
+    """GitHub Actions workflow commands: one `::error` annotation per problem, on its file."""
+    lines = []
+    for p in report.problems:
+        props = []
+        if p.file:
+            props.append(f"file={_escape_property(p.file)}")
+        props.append(f"title={_escape_property(f'pourparlers validate: {p.code}')}")
+        details = [f"{p.location()}: {p.message}"]
+        if p.expected:
+            details.append(f"expected: {p.expected}")
+        if p.field:
+            details.append(f"schema: {p.field}")
+        if p.hint:
+            details.append(f"fix: {p.hint}")
+        lines.append(f"::error {','.join(props)}::{_escape_data(chr(10).join(details))}")
+    for name, passed, failures in report.checks:
+        if not passed and not failures:
+            lines.append(f"::error title={_escape_property('pourparlers validate')}::"
+                         f"{_escape_data(f'check not run: {name}')}")
+    if report.ok:
+        lines.append(f"::notice title={_escape_property('pourparlers validate')}::"
+                     f"all {len(report.checks)} checks passed")
+    return "\n".join(lines) + "\n"
