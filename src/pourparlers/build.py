@@ -36,15 +36,15 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from pourparlers.atomic import new_directory
-from pourparlers.errors import BuildError, InvalidData, Problem, problem
-from pourparlers.tables import SCHEMAS
+from pourparlers.errors import BuildError, InvalidData
+from pourparlers.tables import DATE_PRECISIONS, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
+from pourparlers.validate import check_tables
 
 SPLITS = ("train", "validation", "test")
 CONFIGS = ("documents", "articles", "entities", "events", "stances", "ner")
 DEFAULT_CONFIG = "documents"
 # Precision of `published`, as tables.ARTICLES documents it.
-DATE_PRECISIONS = ("day", "month", "year", "unknown")
 PRETTY_NAME = "pourparlers"
 DEFAULT_REPO_ID = "<owner>/pourparlers"
 # One Hub licence id cannot say "annotations CC BY 4.0, texts not ours", hence `other`.
@@ -234,75 +234,6 @@ def _released_rows(tables: dict[str, pa.Table]) -> dict[str, list[dict]]:
     return rows
 
 
-def _check(rows: dict[str, list[dict]], taxonomy: Taxonomy) -> list[Problem]:
-    """The invariants the release relies on; `pourparlers validate` checks them all in detail."""
-    problems: list[Problem] = []
-
-    def report(code: str, message: str, row: dict, expected: str = "", field: str = "") -> None:
-        problems.append(problem(
-            code, message, file=row.get("source_file") or row.get("raw_file", ""),
-            article_id=row.get("article_id", ""), annotation_id=row.get("annotation_id"),
-            region_id=row.get("region_id"), expected=expected, field=field,
-            hint="run `pourparlers validate` for the full report"))
-
-    texts: dict[str, str] = {}
-    for row in rows["articles"]:
-        if row["article_id"] in texts:
-            report("release-duplicate-id", "duplicate article id", row)
-        texts[row["article_id"]] = row["text"]
-        digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
-        if row["text_sha256"] != digest or row["n_chars"] != len(row["text"]):
-            report("release-article-integrity", "text_sha256 or n_chars disagrees with the text",
-                   row, expected=f"{digest} / {len(row['text'])}", field="articles.text_sha256")
-        if row["date_precision"] not in DATE_PRECISIONS:
-            report("release-unknown-label", f"date_precision {row['date_precision']!r}", row,
-                   expected=" | ".join(DATE_PRECISIONS), field="articles.date_precision")
-
-    labels = {
-        "entities": {"type": taxonomy.entity_types},
-        "events": {"type": taxonomy.event_types, "realis": taxonomy.realis},
-        "event_arguments": {"role": taxonomy.roles},
-        "stances": {"target": taxonomy.stance_targets, "polarity": taxonomy.polarities,
-                    "attribution": taxonomy.attributions},
-    }
-    ids = {"entities": "mention_id", "events": "event_id", "stances": "stance_id"}
-    seen: dict[str, dict[str, dict]] = {name: {} for name in ids}
-    for name, id_column in ids.items():
-        for row in rows[name]:
-            if row[id_column] in seen[name]:
-                report("release-duplicate-id", f"duplicate {id_column} {row[id_column]}", row)
-            seen[name][row[id_column]] = row
-            text = texts.get(row["article_id"])
-            if text is None:
-                report("release-unknown-article", "annotation of an article not in the release",
-                       row, field=f"{name}.article_id")
-            elif not (0 <= row["start"] < row["end"] <= len(text)
-                      and text[row["start"]:row["end"]] == row["text"]):
-                report("release-span-mismatch",
-                       f"text[{row['start']}:{row['end']}] is not the span text {row['text']!r}",
-                       row, field=f"{name}.start")
-    for name, columns in labels.items():
-        for row in rows[name]:
-            for column, allowed in columns.items():
-                value = row[column]
-                if value is not None and value not in allowed:
-                    report("release-unknown-label", f"{column} {value!r}", row,
-                           expected=" | ".join(allowed), field=f"{name}.{column}")
-
-    def same_article(kind: str, ref: str | None, row: dict, column: str) -> None:
-        target = seen[kind].get(ref)
-        if ref is not None and (target is None or target["article_id"] != row["article_id"]):
-            report("release-dangling-reference", f"{column} {ref} is no gold {kind} row of "
-                   "this article", row, field=column)
-
-    for row in rows["event_arguments"]:
-        same_article("events", row["event_id"], row, "event_arguments.event_id")
-        same_article("entities", row["mention_id"], row, "event_arguments.mention_id")
-    for row in rows["stances"]:
-        same_article("entities", row["holder_id"], row, "stances.holder_id")
-    return problems
-
-
 def _sort_key(row: dict) -> tuple:
     return (row["article_id"], row["start"], row["end"], row["id"])
 
@@ -343,9 +274,9 @@ def _annotation_records(rows: dict[str, list[dict]], taxonomy: Taxonomy):
 
 def _assemble(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> _Assembled:
     rows = _released_rows(tables)
-    problems = _check(rows, taxonomy)
+    problems = check_tables(tables, taxonomy)
     if problems:
-        raise InvalidData(sorted(problems))
+        raise InvalidData(problems, hint="a release is never built from data that fails validation")
     if not rows["articles"]:
         raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
     features = release_features(taxonomy)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+# How precisely `articles.published` is known.
+DATE_PRECISIONS = ("day", "month", "year", "unknown")
+
 # Provenance columns shared by every annotation table.
 PROVENANCE = [
     pa.field("article_id", pa.string(), nullable=False),

@@ -22,13 +22,12 @@ import pyarrow
 from pandera.errors import SchemaError, SchemaErrors
 
 from pourparlers.errors import Problem, problem
-from pourparlers.tables import SCHEMAS
+from pourparlers.tables import DATE_PRECISIONS, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
 
 TAXONOMY_FILE = "schema/taxonomy.yaml"
 AUTHORIAL = "AUTHORIAL"  # the attribution of the outlet's own voice: the one without a holder
 LAYERS = ("gold", "alternate")
-DATE_PRECISIONS = ("day", "month", "year", "unknown")
 DATE_PATTERN = {"day": r"^\d{4}-\d{2}-\d{2}$", "month": r"^\d{4}-\d{2}$", "year": r"^\d{4}$"}
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
