@@ -33,3 +33,17 @@ def test_schema_check_fails_on_a_stale_label_config(repo_copy, capsys):
     assert "stale generated artifact(s): schema/label_config.xml" in capsys.readouterr().err
     assert main(["--root", str(repo_copy), "schema"]) == 0
     assert main(["--root", str(repo_copy), "schema", "--check"]) == 0
+
+
+def test_convert_prints_the_accounting_and_writes_tables(repo_copy, tmp_path, capsys):
+    import shutil
+
+    import pyarrow.parquet as pq
+    from conftest import FIXTURES
+
+    shutil.copy2(FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json", repo_copy / "annotations")
+    assert main(["--root", str(repo_copy), "convert", "--out", str(tmp_path / "tables")]) == 0
+    printed = capsys.readouterr().out
+    assert "1/0/0" in printed and "Tables written to" in printed
+    assert pq.read_table(tmp_path / "tables" / "entities.parquet").num_rows == 8
+    assert pq.read_table(tmp_path / "tables" / "articles.parquet").num_rows == 5

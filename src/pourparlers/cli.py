@@ -50,10 +50,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.root)
     out.print(_table(
-        "Converted exports", ["file", "article", "annotations", "regions", "relations", "rows", "problems"],
-        [[row.get("file"), row.get("article_id"), row.get("annotations"), row.get("regions"),
-          row.get("relations"), row.get("converted"), row.get("problems")] for row in corpus.summary],
+        "Converted exports",
+        ["file", "annotations", "regions", "choices", "relations", "rows", "problems"],
+        [[row["file"], row["annotations"], row["regions"], row["choices"], row["relations"],
+          row["rows"], row["problems"]] for row in corpus.summary],
     ))
+    out.print("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
+              "or a problem")
     if args.out:
         from pourparlers.convert import write_tables
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from rich.console import Console
+from rich.progress import track
 
 from pourparlers.convert import convert_exports
 from pourparlers.errors import PourparlersError, Problem
@@ -20,6 +22,7 @@ from pourparlers.paths import ANNOTATIONS_DIR_NAME
 from pourparlers.taxonomy import Taxonomy, load_taxonomy
 from pourparlers.validate import ValidationReport, validate_corpus
 
+PROGRESS_FROM = 200  # files; below that a run takes well under a second
 VERSION_HEADING = re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.MULTILINE)
 
 
@@ -49,7 +52,10 @@ def load_corpus(root: Path) -> Corpus:
     root = Path(root)
     taxonomy = taxonomy_of(root)
     articles, article_problems = load_articles(root)
-    converted = convert_exports(annotation_files(root), articles, taxonomy, root)
+    files = annotation_files(root)
+    progress = track(files, description="Converting exports", console=Console(stderr=True), transient=True,
+                     disable=len(files) < PROGRESS_FROM)
+    converted = convert_exports(progress, articles, taxonomy, root)
     tables = {"articles": articles, **converted.tables}
     report = validate_corpus(tables, taxonomy, extra_problems=[*article_problems, *converted.problems])
     return Corpus(root, taxonomy, tables, report, converted.summary)
