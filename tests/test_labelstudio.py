@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, snapshot
+from conftest import FIXTURES, REPO, snapshot
 
 from pourparlers.labelstudio import LABEL_CONFIG_PATH, label_config, write_schema_artifacts
 from pourparlers.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
@@ -225,3 +225,34 @@ def test_check_reports_a_stale_file_and_writes_nothing(repo_copy: Path):
 def test_check_reports_a_missing_file_and_creates_nothing(tmp_path: Path):
     assert write_schema_artifacts(tmp_path, TAX, check=True) == [LABEL_CONFIG_PATH]
     assert list(tmp_path.iterdir()) == []
+
+
+def _comparable(tables: dict) -> dict[str, list[dict]]:
+    dropped = {"source_file", "task_id", "annotation_id", "annotator"}
+    return {name: sorted(({k: v for k, v in row.items() if k not in dropped} for row in tables[name].to_pylist()),
+                         key=repr)
+            for name in ("entities", "events", "event_arguments", "stances")}
+
+
+def test_results_from_tables_is_the_inverse_of_convert(tmp_path: Path):
+    import orjson
+
+    from pourparlers.convert import convert_exports
+    from pourparlers.ingest import load_articles
+    from pourparlers.labelstudio import results_from_tables
+
+    articles, _ = load_articles(REPO)
+    export = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
+    first = convert_exports([export], articles, TAX, FIXTURES / "repo")
+    assert not first.problems
+    assert all(first.tables[name].num_rows for name in ("entities", "events", "event_arguments", "stances"))
+
+    task = orjson.loads(export.read_bytes())[0]
+    task["annotations"] = [{**task["annotations"][0],
+                            "result": results_from_tables(first.tables, TAX, "pp-0a488f442605")}]
+    again = tmp_path / "annotations" / "pp-0a488f442605.json"
+    again.parent.mkdir()
+    again.write_bytes(orjson.dumps([task]))
+    second = convert_exports([again], articles, TAX, tmp_path)
+    assert not second.problems
+    assert _comparable(second.tables) == _comparable(first.tables)
