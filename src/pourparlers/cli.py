@@ -133,6 +133,53 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from pourparlers import labelstudio_server as server
+
+    home = server.home_dir(args.root)
+    if args.action == "start":
+        err.print("Starting Label Studio on 127.0.0.1 (the first start migrates its database: ~1.5 min)…")
+        running = server.start(home, port=args.port)
+        out.print(f"Label Studio {server.LABEL_STUDIO_VERSION} is running at {running.url} (pid {running.pid})")
+        out.print(f"Log in as {running.credentials.email}; the password is in {home / 'credentials.json'}")
+        out.print("Next: pourparlers annotate")
+    elif args.action == "stop":
+        out.print("stopped" if server.stop(home) else "not running")
+    else:
+        running = server.running(home)
+        out.print(f"running at {running.url} (pid {running.pid})" if running else "not running")
+        return 0 if running else 3
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from pourparlers.annotate import annotate
+
+    result = annotate(args.root, url=args.url, use_model=not args.no_model, title=args.project)
+    out.print(f"Project {result.project_id}: label config {result.config}; "
+              f"{result.already} article(s) were already there")
+    if result.imported:
+        out.print(_table("Imported with pre-annotations", ["article_id", "chars", "gazetteer", "spacy"],
+                         [[row["article_id"], row["chars"], row["gazetteer"], row["spacy"]]
+                          for row in result.imported]))
+    out.print(f"Open {result.project_url}")
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from pourparlers.pull import pull
+
+    payload = Path(args.export).read_bytes() if args.export else None
+    result = pull(args.root, url=args.url, force=args.force, payload=payload, title=args.project)
+    out.print(_table("Pulled into annotations/", ["article_id", "file", "annotations", "result items"],
+                     [[row["article_id"], row["state"], row["annotations"], row["result_items"]]
+                      for row in result.written]))
+    if result.unannotated:
+        out.print(f"Not annotated yet (no file written): {', '.join(result.unannotated)}")
+    out.print("Next: pourparlers validate")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root_default = Path(os.environ.get("POURPARLERS_ROOT", REPO_ROOT))
     main = argparse.ArgumentParser(prog="pourparlers", description=__doc__.splitlines()[0])
@@ -166,6 +213,26 @@ def parser() -> argparse.ArgumentParser:
     schema = verbs.add_parser("schema", help="regenerate the artifacts derived from schema/taxonomy.yaml")
     schema.add_argument("--check", action="store_true", help="fail if an artifact is stale; write nothing")
     schema.set_defaults(run=cmd_schema)
+
+    server = verbs.add_parser("server", help="install, start or stop the local Label Studio (127.0.0.1)")
+    server.add_argument("action", choices=["start", "stop", "status"])
+    server.add_argument("--port", type=int, default=8089)
+    server.set_defaults(run=cmd_server)
+
+    url_help = "Label Studio URL (default: $LABEL_STUDIO_URL, else the local server); token: $LABEL_STUDIO_API_KEY"
+    annotate = verbs.add_parser("annotate", help="create/update the Label Studio project, import new articles "
+                                                 "with pre-annotations")
+    annotate.add_argument("--url", help=url_help)
+    annotate.add_argument("--project", default="pourparlers", help="project title (default: %(default)s)")
+    annotate.add_argument("--no-model", action="store_true", help="pre-annotate with the gazetteer only (no spaCy)")
+    annotate.set_defaults(run=cmd_annotate)
+
+    pull = verbs.add_parser("pull", help="export the Label Studio project into annotations/, checked")
+    pull.add_argument("--url", help=url_help)
+    pull.add_argument("--project", default="pourparlers", help="project title (default: %(default)s)")
+    pull.add_argument("--force", action="store_true", help="accept files with fewer annotations or regions")
+    pull.add_argument("--export", help="use this saved JSON export instead of downloading one")
+    pull.set_defaults(run=cmd_pull)
     return main
 
 

@@ -1,0 +1,116 @@
+"""`pourparlers annotate`: bring the Label Studio project in line with the repository.
+
+It makes sure the project exists with the label config generated from `schema/`, refuses a
+config change that would orphan values annotators have already used, and imports every
+article of `raw/` the project does not have yet, with pre-annotations as predictions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from pourparlers import preannotate
+from pourparlers.corpus import gold, load_corpus
+from pourparlers.errors import PourparlersError
+from pourparlers.labelstudio import PROJECT_TITLE, TEXT_DATA_KEY, connect, label_config, orphaned, values_used
+from pourparlers.taxonomy import Taxonomy
+
+DESCRIPTION = ("Entités, événements et positions dans la presse francophone sur les négociations "
+               "russo-ukrainiennes de 2025. Projet géré par `pourparlers annotate` : ne modifiez pas "
+               "la configuration ici, modifiez schema/taxonomy.yaml.")
+
+
+class OrphanedLabels(PourparlersError):
+    """The new label config would no longer define values that annotations already use."""
+
+
+@dataclass
+class AnnotateResult:
+    url: str
+    project_id: int
+    project_url: str
+    config: str  # "created", "updated" or "unchanged"
+    imported: list[dict] = field(default_factory=list)  # one row per imported article
+    already: int = 0
+
+
+def find_project(client, title: str = PROJECT_TITLE):
+    for project in client.projects.list(title=title):
+        if project.title == title:
+            return project
+    return None
+
+
+def project_tasks(client, project_id: int) -> list:
+    """Every task of the project with its data and annotations (drafts included)."""
+    return list(client.tasks.list(project=project_id, fields="all"))
+
+
+def used_values(tasks: list) -> Counter:
+    """(control, value) -> how many result items use it, over annotations and drafts."""
+    used: Counter = Counter()
+    for task in tasks:
+        for annotation in [*(task.annotations or []), *(task.drafts or [])]:
+            result = annotation.get("result") if isinstance(annotation, dict) else getattr(annotation, "result", None)
+            for item in result or []:
+                used.update(values_used([item]))
+    return used
+
+
+def ensure_project(client, taxonomy: Taxonomy, title: str = PROJECT_TITLE) -> tuple[object, str]:
+    """The project with the generated config; refuses a change that orphans used values."""
+    xml = label_config(taxonomy)
+    project = find_project(client, title)
+    if project is None:
+        project = client.projects.create(title=title, description=DESCRIPTION, label_config=xml,
+                                         model_version=preannotate.MODEL_VERSION, show_collab_predictions=True)
+        return project, "created"
+    if (project.label_config or "").strip() == xml.strip():  # the server drops the final newline
+        return project, "unchanged"
+    lost = orphaned(used_values(project_tasks(client, project.id)), xml)
+    if lost:
+        raise OrphanedLabels(
+            f"the label config generated from schema/ would orphan annotations in project {project.id}: "
+            + "; ".join(lost),
+            "keep these values in schema/taxonomy.yaml, or relabel the regions in Label Studio first "
+            "(a removed value is a MAJOR schema change)")
+    client.projects.update(project.id, label_config=xml)
+    return client.projects.get(project.id), "updated"
+
+
+def _task_article_id(task) -> str | None:
+    data = task.data if isinstance(task.data, dict) else {}
+    return data.get("article_id")
+
+
+def annotate(root: Path, url: str | None = None, use_model: bool = True,
+             title: str = PROJECT_TITLE) -> AnnotateResult:
+    """Create or update the project, then import the articles it lacks, pre-annotated."""
+    root = Path(root)
+    corpus = load_corpus(root)
+    client, base = connect(root, url)
+    project, config_state = ensure_project(client, corpus.taxonomy, title)
+    have = {_task_article_id(task) for task in project_tasks(client, project.id)}
+    articles: pa.Table = corpus.tables["articles"]
+    entries = preannotate.gazetteer(gold(corpus.tables).get("entities"))
+    tasks, rows = [], []
+    for article in articles.to_pylist():
+        if article["article_id"] in have:
+            continue
+        text = article["text"]
+        found = preannotate.suggestions(text, entries, use_model=use_model)
+        data = {TEXT_DATA_KEY: text, "article_id": article["article_id"], "title": article["title"],
+                "source": article["source"], "published": article["published"]}
+        predictions = [preannotate.prediction(text, found, corpus.taxonomy)] if found else []
+        tasks.append({"data": data, "predictions": predictions})
+        sources = Counter(s.source for s in found)
+        rows.append({"article_id": article["article_id"], "chars": len(text),
+                     "gazetteer": sources["gazetteer"], "spacy": sources["spacy"]})
+    if tasks:
+        client.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True)
+    return AnnotateResult(url=base, project_id=project.id, project_url=f"{base}/projects/{project.id}/data",
+                          config=config_state, imported=rows, already=len(have - {None}))

@@ -1,0 +1,234 @@
+"""`pourparlers pull`: the Label Studio project back into `annotations/`, one file per article.
+
+A full snapshot export (predictions expanded) is split by task, stripped of volatile fields
+and written with a fixed layout, so a git diff shows only real changes. Before anything is
+written, pull checks that the files hold every annotation and region the export had, that no
+file would lose annotations or regions it had before (unless forced), and that the new
+files convert and validate; then each file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from pourparlers import atomic
+from pourparlers.annotate import find_project
+from pourparlers.convert import convert_exports
+from pourparlers.corpus import annotation_files, taxonomy_of
+from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
+from pourparlers.ingest import check_article_id, load_articles
+from pourparlers.labelstudio import PROJECT_TITLE, connect
+from pourparlers.paths import ANNOTATIONS_DIR_NAME
+from pourparlers.validate import validate_corpus
+
+VOLATILE = frozenset({"created_ago"})
+"""Keys whose value changes without any change to the data (a localized "3 minutes")."""
+EXPORT_TIMEOUT = 120.0
+SERIALIZATION = {"predictions": {"only_id": False}, "drafts": {"only_id": False}}
+
+
+class PullRefused(PourparlersError):
+    """Pull would lose annotations or regions, or found the export inconsistent."""
+
+
+@dataclass
+class PullResult:
+    project_id: int
+    written: list[dict] = field(default_factory=list)  # one row per article file
+    unannotated: list[str] = field(default_factory=list)
+
+
+def without_volatile(value):
+    if isinstance(value, dict):
+        return {key: without_volatile(item) for key, item in value.items() if key not in VOLATILE}
+    if isinstance(value, list):
+        return [without_volatile(item) for item in value]
+    return value
+
+
+def _by_id(items: list) -> list:
+    return sorted(items, key=lambda item: (item.get("id") is None, item.get("id") or 0)
+                  if isinstance(item, dict) else (True, 0))
+
+
+def normalize_task(task: dict) -> dict:
+    """A task with volatile fields dropped and its lists in id order."""
+    task = without_volatile(task)
+    for key in ("annotations", "predictions", "drafts"):
+        if isinstance(task.get(key), list):
+            task[key] = _by_id(task[key])
+    return task
+
+
+def dumps(tasks: list[dict]) -> bytes:
+    """The file layout: indented, but each result item on one line, so a diff line is a region.
+
+    Same data, same bytes: keys keep Label Studio's order, non-ASCII text is kept as is.
+    """
+    items: list[str] = []
+
+    def mark(value):
+        if isinstance(value, dict):
+            return {key: ([_keep(items, item) for item in child] if key == "result" and isinstance(child, list)
+                          else mark(child)) for key, child in value.items()}
+        if isinstance(value, list):
+            return [mark(child) for child in value]
+        return value
+
+    text = json.dumps(mark(tasks), ensure_ascii=False, indent=1)
+    text = _MARK.sub(lambda match: items[int(match.group(1))], text)
+    return (text + "\n").encode("utf-8")
+
+
+_MARK = re.compile(r'"\\u0000(\d+)\\u0000"')
+
+
+def _keep(items: list[str], item) -> str:
+    items.append(json.dumps(item, ensure_ascii=False))
+    return f"\x00{len(items) - 1}\x00"
+
+
+def counts(task: dict) -> tuple[int, int]:
+    """(annotations, result items) of a task: what must never shrink silently."""
+    annotations = task.get("annotations") or []
+    return len(annotations), sum(len(a.get("result") or []) for a in annotations if isinstance(a, dict))
+
+
+def snapshot_export(client, project_id: int, timeout: float = EXPORT_TIMEOUT) -> bytes:
+    """A full JSON snapshot of every task, predictions and drafts expanded."""
+    export = client.projects.exports.create(project_id, title="pourparlers pull",
+                                            serialization_options=SERIALIZATION)
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.projects.exports.get(project_id, export.id).status
+        if status == "completed":
+            break
+        if status == "failed" or time.monotonic() > deadline:
+            raise PourparlersError(f"the Label Studio export {export.id} of project {project_id} ended as {status!r}",
+                                   "look at the server log (.labelstudio/server.log) and run pull again")
+        time.sleep(0.3)
+    return b"".join(client.projects.exports.download(project_id, export.id, export_type="JSON"))
+
+
+def split_export(payload: bytes, source: str = "export") -> tuple[dict[str, bytes], list[str], list[Problem]]:
+    """Export bytes -> {article_id: file bytes}, unannotated article ids, problems."""
+    try:
+        tasks = orjson.loads(payload)
+    except orjson.JSONDecodeError as error:
+        raise PourparlersError(f"the Label Studio export is not valid JSON ({error})", "run pull again") from None
+    if not isinstance(tasks, list):
+        raise PourparlersError("the Label Studio export is not a list of tasks", "use the JSON export format")
+    files: dict[str, bytes] = {}
+    unannotated: list[str] = []
+    problems: list[Problem] = []
+    for task in tasks:
+        data = task.get("data") if isinstance(task, dict) else None
+        article_id = data.get("article_id") if isinstance(data, dict) else None
+        task_id = task.get("id") if isinstance(task, dict) else None
+        try:
+            check_article_id(article_id)
+        except PourparlersError as error:
+            problems.append(problem("task-article-id", f"task {task_id} has no valid data.article_id ({error})",
+                                    file=source, expected="an article id like pp-0123456789ab",
+                                    field="data.article_id",
+                                    hint="import articles with `pourparlers annotate`, not by hand"))
+            continue
+        if article_id in files:
+            problems.append(problem("duplicate-article", f"two tasks hold article {article_id}", file=source,
+                                    article_id=article_id, expected="one task per article",
+                                    hint="delete the duplicate task in Label Studio (keep the annotated one)"))
+            continue
+        if not task.get("annotations") and not task.get("drafts"):
+            unannotated.append(article_id)
+            continue
+        normalized = normalize_task(task)
+        content = dumps([normalized])
+        if orjson.loads(content) != [normalized] or counts(normalized) != counts(task):
+            raise PullRefused(f"task {task_id} (article {article_id}) changed while being formatted",
+                              "this is a bug in pourparlers: report it")
+        files[article_id] = content
+    return files, sorted(unannotated), problems
+
+
+def check_files(root: Path, files: dict[str, bytes]) -> list[Problem]:
+    """Convert and validate the new files as they would sit in annotations/."""
+    root = Path(root)
+    articles, _ = load_articles(root)
+    taxonomy = taxonomy_of(root)
+    with tempfile.TemporaryDirectory() as staging:
+        folder = Path(staging) / ANNOTATIONS_DIR_NAME
+        folder.mkdir()
+        paths = []
+        for article_id, content in files.items():
+            path = folder / f"{article_id}.json"
+            path.write_bytes(content)
+            paths.append(path)
+        converted = convert_exports(paths, articles, taxonomy, Path(staging))
+    pulled = set(files)
+    articles = articles.filter([article_id in pulled for article_id in articles["article_id"].to_pylist()])
+    report = validate_corpus({"articles": articles, **converted.tables}, taxonomy, extra_problems=converted.problems)
+    return [p for p in report.problems if p.article_id in pulled or not p.article_id]
+
+
+def losses(root: Path, files: dict[str, bytes]) -> list[str]:
+    """Files that would end with fewer annotations or regions than they have now."""
+    shrinking = []
+    for article_id, content in files.items():
+        path = Path(root) / ANNOTATIONS_DIR_NAME / f"{article_id}.json"
+        if not path.exists():
+            continue
+        try:
+            before = [counts(task) for task in orjson.loads(path.read_bytes())]
+        except (orjson.JSONDecodeError, AttributeError, TypeError):
+            continue  # an unreadable file is what validate reports; the pull repairs it
+        after = counts(orjson.loads(content)[0])
+        had = tuple(map(sum, zip(*before, strict=True))) if before else (0, 0)
+        if after[0] < had[0] or after[1] < had[1]:
+            shrinking.append(f"{ANNOTATIONS_DIR_NAME}/{article_id}.json: {had[0]} annotation(s) with "
+                             f"{had[1]} result item(s) now, {after[0]} with {after[1]} in Label Studio")
+    return shrinking
+
+
+def pull(root: Path, url: str | None = None, force: bool = False, payload: bytes | None = None,
+         title: str = PROJECT_TITLE) -> PullResult:
+    """Export the project and write one checked file per annotated article, atomically.
+
+    `payload` replaces the download (an export saved earlier); everything else is the same.
+    """
+    root = Path(root)
+    project_id = 0
+    if payload is None:
+        client, _ = connect(root, url)
+        project = find_project(client, title)
+        if project is None:
+            raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first")
+        project_id = project.id
+        payload = snapshot_export(client, project_id)
+    files, unannotated, problems = split_export(payload)
+    problems += check_files(root, files)
+    if problems:
+        raise InvalidData(problems, "fix the regions in Label Studio and pull again; annotations/ is unchanged")
+    shrinking = losses(root, files)
+    if shrinking and not force:
+        raise PullRefused("pull would replace files by versions with fewer annotations or regions: "
+                          + "; ".join(shrinking),
+                          "check the Label Studio project (was it re-created?); pass --force to accept the loss")
+    result = PullResult(project_id=project_id, unannotated=unannotated)
+    existing = {path.stem for path in annotation_files(root)}
+    for article_id, content in sorted(files.items()):
+        path = root / ANNOTATIONS_DIR_NAME / f"{article_id}.json"
+        state = "new" if article_id not in existing else (
+            "unchanged" if path.read_bytes() == content else "updated")
+        if state != "unchanged":
+            atomic.write_bytes(path, content)
+        n_annotations, n_items = counts(orjson.loads(content)[0])
+        result.written.append({"article_id": article_id, "state": state, "annotations": n_annotations,
+                               "result_items": n_items})
+    return result

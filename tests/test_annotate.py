@@ -1,0 +1,87 @@
+"""`pourparlers annotate` against a real Label Studio: project, config sync, imports with predictions."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from conftest import FIXTURES, REPO, unique_title
+
+from pourparlers.annotate import OrphanedLabels, annotate, find_project
+from pourparlers.cli import main
+from pourparlers.labelstudio import label_config, results_from_tables
+from pourparlers.taxonomy import load_taxonomy
+
+ARTICLE = "pp-0a488f442605"
+
+
+def drop_realis(root, name: str) -> None:
+    path = root / "schema" / "taxonomy.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["realis"] = [item for item in data["realis"] if item["name"] != name]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_annotate_creates_the_project_and_imports_each_article_once(repo_copy, ls_env, ls_client, request):
+    title = unique_title(request)
+    first = annotate(repo_copy, title=title, use_model=False)
+
+    assert first.config == "created" and first.already == 0
+    assert len(first.imported) == len(list((repo_copy / "raw").glob("*.txt")))
+    project = find_project(ls_client, title)
+    assert project.label_config.strip() == label_config(load_taxonomy(repo_copy / "schema" / "taxonomy.yaml")).strip()
+    assert first.project_url == f"{ls_env.url}/projects/{project.id}/data"
+
+    second = annotate(repo_copy, title=title, use_model=False)
+
+    assert (second.config, second.imported, second.already) == ("unchanged", [], len(first.imported))
+    assert len(list(ls_client.tasks.list(project=project.id))) == len(first.imported)
+
+
+def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_env, ls_client, request):
+    shutil.copy(FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json", repo_copy / "annotations")
+    title = unique_title(request)
+
+    result = annotate(repo_copy, title=title)
+
+    rows = {row["article_id"]: row for row in result.imported}
+    assert rows[ARTICLE]["gazetteer"] >= 5 and all(row["spacy"] > 0 for row in rows.values())
+    project = find_project(ls_client, title)
+    for task in ls_client.tasks.list(project=project.id, fields="all"):
+        text = task.data["text"]
+        (prediction,) = task.predictions
+        assert prediction.result, task.data["article_id"]
+        for item in prediction.result:
+            value = item["value"]
+            if item["type"] == "labels":
+                assert text[value["start"]:value["end"]] == value["text"]
+            else:  # the canonical id the gazetteer knows for that surface form
+                assert (item["from_name"], value["text"]) == ("canonical_id", ["gov-russia"])
+
+
+def test_annotate_refuses_a_schema_change_that_orphans_used_labels(repo_copy, ls_env, ls_client, request):
+    from pourparlers.convert import convert_exports
+    from pourparlers.ingest import load_articles
+
+    title = unique_title(request)
+    annotate(repo_copy, title=title, use_model=False)
+    project = find_project(ls_client, title)
+    articles, _ = load_articles(repo_copy)
+    taxonomy = load_taxonomy()
+    fixture = FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json"
+    tables = convert_exports([fixture], articles, taxonomy, FIXTURES / "repo").tables
+    task = next(t for t in ls_client.tasks.list(project=project.id, fields="all") if t.data["article_id"] == ARTICLE)
+    ls_client.annotations.create(id=task.id, result=results_from_tables(tables, taxonomy, ARTICLE))
+    drop_realis(repo_copy, "PLANNED")  # the fixture's prisoner exchange is PLANNED
+
+    with pytest.raises(OrphanedLabels, match="realis value 'PLANNED'"):
+        annotate(repo_copy, title=title, use_model=False)
+    assert find_project(ls_client, title).label_config == project.label_config
+    assert main(["--root", str(repo_copy), "annotate", "--project", title, "--no-model"]) == 1
+
+    shutil.copy(REPO / "schema" / "taxonomy.yaml", repo_copy / "schema" / "taxonomy.yaml")
+    drop_realis(repo_copy, "GENERIC")  # used by no annotation: the change goes through
+    assert annotate(repo_copy, title=title, use_model=False).config == "updated"
+    updated = find_project(ls_client, title).label_config
+    assert "GENERIC" not in updated and "PLANNED" in updated

@@ -1,0 +1,166 @@
+"""`pourparlers pull` against a real Label Studio: round trip, determinism, loss and bad-input refusals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import FIXTURES, snapshot, unique_title
+
+from pourparlers.annotate import annotate, find_project
+from pourparlers.cli import main
+from pourparlers.convert import convert_exports
+from pourparlers.corpus import gold, load_corpus
+from pourparlers.errors import InvalidData
+from pourparlers.ingest import load_articles
+from pourparlers.labelstudio import results_from_tables
+from pourparlers.pull import PullRefused, dumps, pull, split_export
+from pourparlers.taxonomy import load_taxonomy
+
+TAX = load_taxonomy()
+ARTICLE = "pp-0a488f442605"
+FIXTURE = FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json"
+TABLES = ("entities", "events", "event_arguments", "stances")
+
+
+def comparable(tables: dict) -> dict[str, list[dict]]:
+    """Rows without what Label Studio assigns anew (task, annotation, file) or derives from them."""
+    dropped = {"source_file", "task_id", "annotation_id", "annotator", "mention_id", "event_id", "stance_id",
+               "holder_id"}
+    return {name: sorted(({k: v for k, v in row.items() if k not in dropped} for row in tables[name].to_pylist()),
+                         key=repr) for name in TABLES}
+
+
+def fixture_tables() -> dict:
+    articles, _ = load_articles(FIXTURES.parent.parent)
+    converted = convert_exports([FIXTURE], articles, TAX, FIXTURES / "repo")
+    assert not converted.problems
+    return gold(converted.tables)
+
+
+def task_of(client, project_id: int, article_id: str):
+    return next(t for t in client.tasks.list(project=project_id, fields="all") if t.data["article_id"] == article_id)
+
+
+@pytest.fixture
+def project(repo_copy: Path, ls_env, ls_client, request):
+    """A project of its own for each test, with the repository's articles imported."""
+    title = unique_title(request)
+    annotate(repo_copy, title=title, use_model=False)
+    return find_project(ls_client, title)
+
+
+def test_round_trip_gold_tables_through_label_studio(repo_copy, project, ls_client):
+    tables = fixture_tables()
+    results = results_from_tables(tables, TAX, ARTICLE)
+    task = task_of(ls_client, project.id, ARTICLE)
+    ls_client.predictions.create(task=task.id, result=results, model_version="gold", score=1.0)
+    # As an annotator who accepts the prediction and submits: relations and per-region choices included.
+    ls_client.annotations.create(id=task.id, result=results, ground_truth=True, lead_time=42.0)
+
+    pulled = pull(repo_copy, title=project.title)
+
+    assert [(row["article_id"], row["state"]) for row in pulled.written] == [(ARTICLE, "new")]
+    corpus = load_corpus(repo_copy)
+    assert not corpus.problems
+    assert comparable(gold(corpus.tables)) == comparable(tables)
+    exported = orjson.loads((repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes())[0]
+    (prediction,) = exported["predictions"]  # expanded, not ids
+    assert (prediction["model_version"], prediction["result"]) == ("gold", results)
+
+
+def test_pull_is_deterministic_and_drops_volatile_fields(repo_copy, project, ls_client):
+    task = task_of(ls_client, project.id, ARTICLE)
+    ls_client.annotations.create(id=task.id, result=results_from_tables(fixture_tables(), TAX, ARTICLE))
+    pull(repo_copy, title=project.title)
+    first = snapshot(repo_copy / "annotations")
+
+    again = pull(repo_copy, title=project.title)
+
+    assert [row["state"] for row in again.written] == ["unchanged"]
+    assert snapshot(repo_copy / "annotations") == first
+    content = first[f"{ARTICLE}.json"]
+    assert b"created_ago" not in content
+    assert content == dumps(orjson.loads(content))
+
+
+def test_pull_refuses_to_lose_regions_unless_forced(repo_copy, project, ls_client):
+    task = task_of(ls_client, project.id, ARTICLE)
+    results = results_from_tables(fixture_tables(), TAX, ARTICLE)
+    annotation = ls_client.annotations.create(id=task.id, result=results)
+    pull(repo_copy, title=project.title)
+    before = snapshot(repo_copy / "annotations")
+    kept = [item for item in results if item.get("to_id") != results[0]["id"] and item.get("id") != results[0]["id"]]
+    ls_client.annotations.update(annotation.id, result=kept)
+
+    with pytest.raises(PullRefused, match=f"annotations/{ARTICLE}.json: 1 annotation"):
+        pull(repo_copy, title=project.title)
+    assert snapshot(repo_copy / "annotations") == before
+
+    forced = pull(repo_copy, title=project.title, force=True)
+    assert [row["result_items"] for row in forced.written] == [len(kept)]
+
+
+def _bad_region(ls_client, project, repo_copy, item: dict) -> InvalidData:
+    task = task_of(ls_client, project.id, ARTICLE)
+    ls_client.annotations.create(id=task.id, result=[item])
+    before = snapshot(repo_copy / "annotations")
+    with pytest.raises(InvalidData) as caught:
+        pull(repo_copy, title=project.title)
+    assert snapshot(repo_copy / "annotations") == before
+    return caught.value
+
+
+def test_pull_rejects_a_label_the_schema_does_not_define(repo_copy, project, ls_client):
+    # Label Studio accepts it (it does not check results against its config); pull must not.
+    error = _bad_region(ls_client, project, repo_copy, {
+        "id": "bad_label", "from_name": "entity", "to_name": "text", "type": "labels",
+        "value": {"start": 305, "end": 322, "text": "Vladimir Medinsky", "labels": ["PERSON"]}})
+    located = [p for p in error.problems if p.region_id == "bad_label"]
+    assert located and located[0].article_id == ARTICLE and located[0].file == f"annotations/{ARTICLE}.json"
+    assert "PERSON" in located[0].message
+
+
+def test_pull_rejects_a_region_whose_text_does_not_match_its_offsets(repo_copy, project, ls_client):
+    error = _bad_region(ls_client, project, repo_copy, {
+        "id": "shifted", "from_name": "entity", "to_name": "text", "type": "labels",
+        "value": {"start": 306, "end": 323, "text": "Vladimir Medinsky", "labels": ["PER"]}})
+    assert [p.code for p in error.problems if p.region_id == "shifted"] == ["span-text-mismatch"]
+
+
+def test_pull_cli_names_the_region_and_exits_1(repo_copy, project, ls_client, capsys):
+    task = task_of(ls_client, project.id, ARTICLE)
+    ls_client.annotations.create(id=task.id, result=[{
+        "id": "r_unknown", "from_name": "entity", "to_name": "text", "type": "labels",
+        "value": {"start": 305, "end": 322, "text": "Vladimir Medinsky", "labels": ["NOPE"]}}])
+
+    assert main(["--root", str(repo_copy), "pull", "--project", project.title]) == 1
+
+    assert "region r_unknown" in capsys.readouterr().err
+    assert not list((repo_copy / "annotations").glob("*.json")) or snapshot(repo_copy / "annotations")
+
+
+def test_split_export_refuses_tasks_without_a_usable_article_id():
+    task = orjson.loads(FIXTURE.read_bytes())[0]
+    escaping = {**task, "id": 7, "data": {**task["data"], "article_id": "../../etc/passwd"}}
+    missing = {**task, "id": 8, "data": {"text": task["data"]["text"]}}
+    duplicate = {**task, "id": 9}
+
+    files, _, problems = split_export(orjson.dumps([task, escaping, missing, duplicate]))
+
+    assert list(files) == [ARTICLE]
+    assert [(p.code, p.field) for p in problems] == [
+        ("task-article-id", "data.article_id"), ("task-article-id", "data.article_id"),
+        ("duplicate-article", "")]
+
+
+def test_pull_from_a_saved_export_writes_the_same_file(repo_copy, tmp_path):
+    saved = tmp_path / "export.json"
+    shutil.copy(FIXTURE, saved)
+
+    assert main(["--root", str(repo_copy), "pull", "--export", str(saved)]) == 0
+
+    written = (repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes()
+    assert orjson.loads(written) == orjson.loads(FIXTURE.read_bytes())
