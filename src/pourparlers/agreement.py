@@ -645,11 +645,10 @@ def print_report(report: AgreementReport, console: Console, *, show_disagreement
     console.print(_label_line("polarity on paired stances", pooled.polarity))
     console.print(_label_line("attribution on paired stances", pooled.attribution))
     console.print(_grid(
-        "Per article (F1 of entities strict/overlap, trigger and argument classification, "
-        "(holder, target); kappa on polarity)",
-        ["article", "A", "B", "ent.", "overl.", "trig.", "arg.", "stance", "pol. κ", "diff."],
-        [[item.article_id, str(item.a.annotation_id), str(item.b.annotation_id),
-          _ratio(_micro(item.figures.strict).f1), _ratio(_micro(item.figures.overlap).f1),
+        "Per article: F1 of entities (strict, overlap), trigger and argument classification, "
+        "stance (holder, target); kappa on polarity",
+        ["article", "ent", "ovl", "trig", "arg", "stnc", "pol κ", "diff"],
+        [[item.article_id, _ratio(_micro(item.figures.strict).f1), _ratio(_micro(item.figures.overlap).f1),
           _ratio(item.figures.events["trigger_classification"].f1),
           _ratio(item.figures.events["argument_classification"].f1),
           _ratio(item.figures.holder_target.f1), _ratio(cohen_kappa(item.figures.polarity.pairs)),
