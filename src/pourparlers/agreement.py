@@ -199,7 +199,8 @@ class Annotation:
             row["event"] = events.get(row["event_id"])
             row["filler"] = mentions.get(row["mention_id"])
         for row in self.stances:
-            row["holder"] = mentions.get(row["holder_id"]) if row["holder_id"] else None
+            holder = row["holder_id"]
+            row["holder"] = None if not holder else mentions.get(holder, {"unresolved": holder})
 
 
 def annotations_of(tables: dict[str, pa.Table]) -> dict[str, list[Annotation]]:
@@ -325,9 +326,15 @@ def compare_events(a: Annotation, b: Annotation) -> dict:
 
 
 def same_holder(x: dict | None, y: dict | None) -> bool:
-    """Holders agree when both are absent, share a span, or share a canonical_id."""
+    """Holders agree when both are absent, share a span, or share a canonical_id.
+
+    The same span agrees even when the canonical ids differ (that is an entity disagreement,
+    reported there); a holder whose mention is not in the entities table agrees with nothing.
+    """
     if x is None or y is None:
         return x is None and y is None
+    if "unresolved" in x or "unresolved" in y:
+        return False
     if _same_span(x, y):
         return True
     return bool(x.get("canonical_id")) and x.get("canonical_id") == y.get("canonical_id")
@@ -357,8 +364,8 @@ def compare_stances(a: Sequence[dict], b: Sequence[dict]) -> dict:
 def _holder_text(row: dict) -> str:
     holder = row["holder"]
     if holder is None:
-        return OUTLET if not row["holder_id"] else f"? {row['holder_id']}"
-    return holder["text"]
+        return OUTLET
+    return holder.get("text", f"? {row['holder_id']}")
 
 
 def _describe(layer: str, row: dict) -> dict:
