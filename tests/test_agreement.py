@@ -205,6 +205,12 @@ def test_events_ace_style():
     # p_o = 1/2; A: ACTUAL 1/2, PLANNED 1/2; B: PLANNED 1 → p_e = 1/2 → kappa = 0
     assert events["realis"]["accuracy"] == 0.5
     assert events["realis"]["kappa"] == 0.0
+    found = agreement(tables(gold, alt)).articles[0].disagreements
+    details = sorted((d["layer"], d["kind"], d["detail"]) for d in found)
+    assert details == [("argument", "mismatch", "role 'location' vs 'host'"),
+                       ("event", "mismatch", "realis 'ACTUAL' vs 'PLANNED'"),
+                       ("event", "mismatch", "type 'PROPOSE' vs 'STATEMENT'"),
+                       ("event", "only_b", "")]
 
 
 def test_arguments_of_unpaired_triggers_never_match():
@@ -373,3 +379,10 @@ def test_cli_fails_when_no_article_has_two_annotations(repo_copy, capsys):
     err = capsys.readouterr().err
     assert "Error: no article has both annotation A (gold) and B (alternate); 5 article(s) skipped" in err
     assert "Hint:" in err
+
+
+def test_cli_article_option_restricts_the_run(two_annotations, capsys):
+    assert main(["--root", str(two_annotations), "agreement", "--format", "json",
+                 "--article", "pp-0a488f442605"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["articles_compared"], report["articles_skipped"]) == (1, 0)
