@@ -180,6 +180,34 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from pourparlers.agreement import agreement, print_report, to_json
+    from pourparlers.atomic import write_text
+    from pourparlers.corpus import load_corpus
+
+    corpus = load_corpus(args.root)
+    if corpus.problems:
+        err.print(f"Warning: {len(corpus.problems)} validation problem(s); rows that could not be "
+                  "converted are missing from the comparison (run `pourparlers validate`)")
+    report = agreement(corpus.tables, args.a, args.b, args.article or None)
+    if not report.articles:
+        raise PourparlersError(
+            f"no article has both annotation A ({args.a}) and B ({args.b}); "
+            f"{len(report.skipped)} article(s) skipped",
+            "have a second annotator annotate the same task in Label Studio and pull the export, "
+            "or choose the annotations with --a/--b",
+        )
+    if args.out:
+        write_text(Path(args.out), to_json(report))
+    if args.format == "json":
+        print(to_json(report), end="")
+    else:
+        print_report(report, out, show_disagreements=args.disagreements)
+        if args.out:
+            out.print(f"JSON written to {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root_default = Path(os.environ.get("POURPARLERS_ROOT", REPO_ROOT))
     main = argparse.ArgumentParser(prog="pourparlers", description=__doc__.splitlines()[0])
@@ -233,6 +261,17 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--force", action="store_true", help="accept files with fewer annotations or regions")
     pull.add_argument("--export", help="use this saved JSON export instead of downloading one")
     pull.set_defaults(run=cmd_pull)
+
+    agree = verbs.add_parser("agreement", help="inter-annotator agreement of two annotations per article")
+    agree.add_argument("--a", default="gold", help="annotation A: gold (default), alternate, "
+                       "annotator:<id> or annotation:<id>")
+    agree.add_argument("--b", default="alternate", help="annotation B (default: alternate)")
+    agree.add_argument("--article", action="append", help="only this article (repeatable)")
+    agree.add_argument("--format", choices=["text", "json"], default="text")
+    agree.add_argument("--out", help="also write the JSON report to this file (atomically)")
+    agree.add_argument("--disagreements", action="store_true",
+                       help="list what A has that B lacks and vice versa, per article")
+    agree.set_defaults(run=cmd_agreement)
     return main
 
 
