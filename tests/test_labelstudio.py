@@ -256,3 +256,18 @@ def test_results_from_tables_is_the_inverse_of_convert(tmp_path: Path):
     second = convert_exports([again], articles, TAX, tmp_path)
     assert not second.problems
     assert _comparable(second.tables) == _comparable(first.tables)
+
+
+def test_guidelines_tables_are_generated_from_the_schema(tmp_path: Path):
+    from pourparlers.labelstudio import GUIDELINES_PATH, guidelines_with_tables
+
+    current = (REPO / GUIDELINES_PATH).read_text(encoding="utf-8")
+    assert write_schema_artifacts(REPO, TAX, check=True) == []
+    for name in TAX.entity_types + TAX.event_types + TAX.stance_targets:
+        assert f"| {name} |" in current
+    renamed = with_raw(lambda raw: raw["realis"][0].update(name="REALISED"))
+    assert "| REALISED |" in guidelines_with_tables(current, renamed)
+    (tmp_path / GUIDELINES_PATH).write_text(current.replace("| PER | PER |", "| PERSON | PER |"), encoding="utf-8")
+    (tmp_path / "schema").mkdir()
+    (tmp_path / LABEL_CONFIG_PATH).write_text(label_config(TAX), encoding="utf-8")
+    assert write_schema_artifacts(tmp_path, TAX, check=True) == [GUIDELINES_PATH]

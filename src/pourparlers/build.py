@@ -348,8 +348,11 @@ def _table(header: list[str], body: list[list]) -> str:
     return "\n".join(lines)
 
 
-def label_tables_markdown(taxonomy: Taxonomy) -> str:
-    """Markdown tables of every label of `schema/taxonomy.yaml`, for the card."""
+def label_sections(taxonomy: Taxonomy) -> dict[str, tuple[str, str]]:
+    """Every label of `schema/taxonomy.yaml` as Markdown tables, by section key: (title, table).
+
+    The card and GUIDELINES.md both render these, so neither can drift from the schema.
+    """
     raw = taxonomy.raw
     events = []
     for item in raw["event_types"]:
@@ -357,22 +360,27 @@ def label_tables_markdown(taxonomy: Taxonomy) -> str:
                           for role, types in taxonomy.roles_of[item["name"]].items())
         events.append([item["name"], item["plover"], item["cameo"], item["en"], roles])
     stance = raw["stance"]
-    sections = [
-        ("Entity types", ["name", "coarse", "FR", "EN"],
-         [[i["name"], i["coarse"], i["fr"], i["en"]] for i in raw["entity_types"]]),
-        ("Event types", ["name", "PLOVER", "CAMEO", "EN", "roles (allowed fillers)"], events),
-        ("Realis", ["name", "FR", "EN"], [[i["name"], i["fr"], i["en"]] for i in raw["realis"]]),
-        ("Stance targets", ["name", "FR", "EN"],
-         [[i["name"], i["fr"], i["en"]] for i in stance["targets"]]),
-        ("Stance polarities", ["name", "FR", "EN"],
-         [[i["name"], i["fr"], i["en"]] for i in stance["polarities"]]),
-        ("Stance attributions", ["name", "FR", "EN"],
-         [[i["name"], i["fr"], i["en"]] for i in stance["attributions"]]),
-    ]
+    sections = {
+        "entity_types": ("Entity types", ["name", "coarse", "FR", "EN"],
+                         [[i["name"], i["coarse"], i["fr"], i["en"]] for i in raw["entity_types"]]),
+        "event_types": ("Event types", ["name", "PLOVER", "CAMEO", "EN", "roles (allowed fillers)"], events),
+        "realis": ("Realis", ["name", "FR", "EN"], [[i["name"], i["fr"], i["en"]] for i in raw["realis"]]),
+        "stance_targets": ("Stance targets", ["name", "FR", "EN"],
+                           [[i["name"], i["fr"], i["en"]] for i in stance["targets"]]),
+        "polarities": ("Stance polarities", ["name", "FR", "EN"],
+                       [[i["name"], i["fr"], i["en"]] for i in stance["polarities"]]),
+        "attributions": ("Stance attributions", ["name", "FR", "EN"],
+                         [[i["name"], i["fr"], i["en"]] for i in stance["attributions"]]),
+    }
+    return {key: (title, _table(header, body)) for key, (title, header, body) in sections.items()}
+
+
+def label_tables_markdown(taxonomy: Taxonomy) -> str:
+    """Markdown tables of every label of `schema/taxonomy.yaml`, for the card."""
     parts = [f"Schema version {taxonomy.schema_version}. Stance holders are mentions of type "
              f"{', '.join(taxonomy.holder_types)}."]
-    for title, header, body in sections:
-        parts.append(f"#### {title}\n\n{_table(header, body)}")
+    for title, table in label_sections(taxonomy).values():
+        parts.append(f"#### {title}\n\n{table}")
     return "\n\n".join(parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import colorsys
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -182,9 +183,33 @@ def label_config(taxonomy: Taxonomy) -> str:
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def schema_artifacts(taxonomy: Taxonomy) -> dict[str, str]:
-    """Generated files under the repository root, by relative path."""
-    return {LABEL_CONFIG_PATH: label_config(taxonomy)}
+GUIDELINES_PATH = "GUIDELINES.md"
+_GENERATED = re.compile(r"(<!-- BEGIN GENERATED (\w+) -->\n).*?(<!-- END GENERATED \2 -->)", re.DOTALL)
+
+
+def guidelines_with_tables(current: str, taxonomy: Taxonomy) -> str:
+    """GUIDELINES.md with each `<!-- BEGIN GENERATED key -->` block refilled from the schema."""
+    from pourparlers.build import label_sections
+
+    sections = label_sections(taxonomy)
+
+    def fill(match: re.Match) -> str:
+        key = match.group(2)
+        if key not in sections:
+            raise PourparlersError(f"{GUIDELINES_PATH}: unknown generated block {key!r}",
+                                   f"use one of: {', '.join(sections)}")
+        return f"{match.group(1)}{sections[key][1]}\n{match.group(3)}"
+
+    return _GENERATED.sub(fill, current)
+
+
+def schema_artifacts(taxonomy: Taxonomy, root: Path | None = None) -> dict[str, str]:
+    """Generated files (or generated parts of files) under the repository root, by relative path."""
+    artifacts = {LABEL_CONFIG_PATH: label_config(taxonomy)}
+    guidelines = Path(root) / GUIDELINES_PATH if root is not None else None
+    if guidelines is not None and guidelines.exists():
+        artifacts[GUIDELINES_PATH] = guidelines_with_tables(guidelines.read_text(encoding="utf-8"), taxonomy)
+    return artifacts
 
 
 def write_schema_artifacts(root: Path, taxonomy: Taxonomy, check: bool = False) -> list[str]:
@@ -194,7 +219,7 @@ def write_schema_artifacts(root: Path, taxonomy: Taxonomy, check: bool = False) 
     `pourparlers schema` would rewrite, so a non-empty list means the check fails.
     """
     outdated = []
-    for relative, content in schema_artifacts(taxonomy).items():
+    for relative, content in schema_artifacts(taxonomy, root).items():
         path = Path(root) / relative
         try:
             current = path.read_bytes()
