@@ -24,10 +24,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """A copy of the repository's data and schema, safe to modify."""
+    """A copy of the repository's articles and schema, safe to modify, with an empty annotations/.
+
+    Tests put the exports they need into it; `repo_with_annotations` has the repository's own.
+    """
     root = tmp_path / "repo"
     root.mkdir()
-    for name in ("schema", "raw", "annotations"):
+    (root / "annotations").mkdir()
+    for name in ("schema", "raw"):
         if (REPO / name).exists():
             shutil.copytree(REPO / name, root / name)
         else:
@@ -36,6 +40,14 @@ def repo_copy(tmp_path: Path) -> Path:
         if (REPO / name).exists():
             shutil.copy2(REPO / name, root / name)
     return root
+
+
+@pytest.fixture
+def repo_with_annotations(repo_copy: Path) -> Path:
+    """`repo_copy` with the repository's gold and second annotations."""
+    shutil.rmtree(repo_copy / "annotations")
+    shutil.copytree(REPO / "annotations", repo_copy / "annotations")
+    return repo_copy
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -310,6 +310,9 @@ def test_pooled_figures_sum_counts_and_pool_kappa_pairs():
 
 @pytest.fixture
 def two_annotations(repo_copy: Path) -> Path:
+    """The repository's articles with only the fixture export in annotations/."""
+    shutil.rmtree(repo_copy / "annotations")
+    (repo_copy / "annotations").mkdir()
     shutil.copy2(FIXTURES / "agreement" / "annotations" / "pp-0a488f442605.json", repo_copy / "annotations")
     return repo_copy
 
