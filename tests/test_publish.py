@@ -1,0 +1,150 @@
+"""Publishing as a maintainer does it, against a loopback stand-in of the Hub (tests/hubstandin.py).
+
+The CLI and `datasets.load_dataset` run unmodified in subprocesses whose environment points
+them at the stand-in (HF_ENDPOINT, HF_HUB_DISABLE_XET=1, HF_UPDATE_DOWNLOAD_COUNTS=0): the
+Hugging Face libraries read those variables at import, and this test session imported them
+offline (conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from hubstandin import HubStandIn
+from test_release import DATE, fresh_repo
+
+from pourparlers.cli import main
+from pourparlers.publish import PublishError, plan_publish, publish
+from pourparlers.release import cut_release
+
+EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
+REPO_ID = "acme/pourparlers"
+TOKEN = "hf_standin_secret_token"
+
+# Loads every config of each tag from the stand-in and of the local release, and compares them.
+COMPARE = r"""
+import json, sys
+import datasets
+from huggingface_hub import HfApi
+
+root, repo_id = sys.argv[1], sys.argv[2]
+report = {}
+for version in sys.argv[3:]:
+    local = f"{root}/dist/{version}"
+    configs = datasets.get_dataset_config_names(repo_id, revision=f"v{version}")
+    entry = {"configs": sorted(configs), "equal": {}}
+    for config in configs:
+        hub = datasets.load_dataset(repo_id, config, revision=f"v{version}")
+        mine = datasets.load_dataset(local, config)
+        entry["equal"][config] = (sorted(hub) == sorted(mine) and all(
+            hub[s].features == mine[s].features and hub[s].to_list() == mine[s].to_list() for s in hub))
+    report[version] = entry
+api = HfApi()
+refs = api.list_repo_refs(repo_id, repo_type="dataset")
+report["tags"] = {t.name: t.target_commit for t in refs.tags}
+print(json.dumps(report))
+"""
+
+
+@pytest.fixture
+def hub(tmp_path):
+    server = HubStandIn(tmp_path / "hub-storage").serve()
+    yield server
+    server.close()
+
+
+def client_env(hub: HubStandIn, home: Path, token: str | None = TOKEN) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(HF_ENDPOINT=hub.endpoint, HF_HUB_DISABLE_XET="1", HF_UPDATE_DOWNLOAD_COUNTS="0",
+               HF_HOME=str(home), HF_HUB_DISABLE_TELEMETRY="1")
+    if token:
+        env["HF_TOKEN"] = token
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
+    root = fresh_repo(tmp_path)
+    cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
+    env = client_env(hub, tmp_path / "hf-home")
+    first = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
+    assert first.returncode == 0, first.stderr
+    assert "Published v0.1.0: " in first.stdout
+
+    shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
+    cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
+    second = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
+    assert second.returncode == 0, second.stderr
+    # progress bars on stderr; the 4 Parquet files that did not change are not sent again
+    assert "Upload 5 LFS files: 100%" in second.stderr
+
+    again = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
+    assert again.returncode == 1
+    assert ("Error: acme/pourparlers already has the tag v0.2.0: a published release is never replaced"
+            in again.stderr)
+    for result in (first, second, again):
+        assert TOKEN not in result.stdout + result.stderr
+
+    repo = hub.repos[REPO_ID]
+    assert sorted(repo.tags) == ["v0.1.0", "v0.2.0"]
+    # one commit per release on top of the repo's initial commit, each tag on its own commit
+    assert len(repo.commits) == 3 and repo.tags["v0.2.0"] == repo.branches["main"]
+    assert {path for path in repo.commits[repo.tags["v0.1.0"]].files} == {
+        ".gitattributes", "README.md", "manifest.json", "CITATION.cff",
+        *(f"{c}/{s}-00000-of-00001.parquet" for c in ("articles", "documents", "ner") for s in ("train", "test"))}
+
+    compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0"], env)
+    assert compared.returncode == 0, compared.stderr
+    report = json.loads(compared.stdout.strip().splitlines()[-1])
+    assert report["0.1.0"]["configs"] == ["articles", "documents", "ner"]
+    assert report["0.2.0"]["configs"] == ["articles", "documents", "entities", "events", "ner", "stances"]
+    assert all(report["0.1.0"]["equal"].values()) and all(report["0.2.0"]["equal"].values())
+    assert report["tags"] == {"v0.1.0": repo.tags["v0.1.0"], "v0.2.0": repo.tags["v0.2.0"]}
+    assert hub.unhandled == []
+
+
+def test_dry_run_prints_the_plan_without_network_or_token(tmp_path, capsys):
+    root = fresh_repo(tmp_path)
+    cut_release(root, bump="minor", date=DATE)
+    capsys.readouterr()
+    assert main(["--root", str(root), "publish", "--repo-id", REPO_ID, "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"Publish {root / 'dist' / '0.1.0'} to https://huggingface.co/datasets/{REPO_ID}")
+    assert "2. refuse if the tag v0.1.0 already exists" in printed
+    assert '3. one commit "Release v0.1.0" uploading 9 file(s)' in printed
+    assert "     articles/train-00000-of-00001.parquet  " in printed
+    assert "4. tag that commit v0.1.0" in printed
+    assert "Warning: the card of this release names the repo '<owner>/pourparlers'" in printed
+    assert printed.rstrip().endswith("Dry run: nothing was uploaded or tagged.")
+
+
+def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
+    root = fresh_repo(tmp_path)
+    with pytest.raises(PublishError, match="no release to publish"):
+        plan_publish(root, REPO_ID)
+    with pytest.raises(PublishError, match="is not ORG/NAME"):
+        plan_publish(root, "pourparlers")
+    cut_release(root, bump="minor", date=DATE)
+    (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
+    with pytest.raises(PublishError, match="does not match its manifest: changed: README.md"):
+        plan_publish(root, REPO_ID)
+
+
+def test_publish_without_a_token_says_how_to_log_in(tmp_path, monkeypatch):
+    root = fresh_repo(tmp_path)
+    cut_release(root, bump="minor", date=DATE)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(PublishError) as refused:
+        publish(plan_publish(root, REPO_ID))
+    assert str(refused.value) == "no Hugging Face token found"
+    assert refused.value.hint == "set HF_TOKEN, or run `hf auth login` once"
