@@ -83,7 +83,7 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
 
     shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
     cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
-    second = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
+    second = run(["-m", "pourparlers", "--root", str(root), "publish"], env)  # repo id of the release
     assert second.returncode == 0, second.stderr
     # progress bars on stderr; the 4 Parquet files that did not change are not sent again
     assert "Upload 5 LFS files: 100%" in second.stderr
@@ -95,21 +95,36 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     for result in (first, second, again):
         assert TOKEN not in result.stdout + result.stderr
 
+    # 0.2.1 drops the only stance: its config leaves the release, and the commit deletes it on main
+    path = root / "annotations" / EXPORT.name
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    result = tasks[0]["annotations"][0]["result"]
+    stance = next(item["id"] for item in result if item.get("from_name") == "stance")
+    kept = [item for item in result if stance not in (item.get("id"), item.get("from_id"))]
+    tasks[0]["annotations"][0]["result"] = kept
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    assert "stances" not in cut_release(root, bump="patch", date=DATE, repo_id=REPO_ID).configs
+    third = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert third.returncode == 0, third.stderr
+
     repo = hub.repos[REPO_ID]
-    assert sorted(repo.tags) == ["v0.1.0", "v0.2.0"]
+    assert sorted(repo.tags) == ["v0.1.0", "v0.2.0", "v0.2.1"]
     # one commit per release on top of the repo's initial commit, each tag on its own commit
-    assert len(repo.commits) == 3 and repo.tags["v0.2.0"] == repo.branches["main"]
+    assert len(repo.commits) == 4 and repo.tags["v0.2.1"] == repo.branches["main"]
+    assert "stances/train-00000-of-00001.parquet" in repo.commits[repo.tags["v0.2.0"]].files
+    assert not any(p.startswith("stances/") for p in repo.commits[repo.tags["v0.2.1"]].files)
     assert {path for path in repo.commits[repo.tags["v0.1.0"]].files} == {
         ".gitattributes", "README.md", "manifest.json", "CITATION.cff",
         *(f"{c}/{s}-00000-of-00001.parquet" for c in ("articles", "documents", "ner") for s in ("train", "test"))}
 
-    compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0"], env)
+    compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0", "0.2.1"], env)
     assert compared.returncode == 0, compared.stderr
     report = json.loads(compared.stdout.strip().splitlines()[-1])
     assert report["0.1.0"]["configs"] == ["articles", "documents", "ner"]
     assert report["0.2.0"]["configs"] == ["articles", "documents", "entities", "events", "ner", "stances"]
-    assert all(report["0.1.0"]["equal"].values()) and all(report["0.2.0"]["equal"].values())
-    assert report["tags"] == {"v0.1.0": repo.tags["v0.1.0"], "v0.2.0": repo.tags["v0.2.0"]}
+    assert report["0.2.1"]["configs"] == ["articles", "documents", "entities", "events", "ner"]
+    assert all(all(report[v]["equal"].values()) for v in ("0.1.0", "0.2.0", "0.2.1"))
+    assert report["tags"] == {tag: repo.tags[tag] for tag in ("v0.1.0", "v0.2.0", "v0.2.1")}
     assert hub.unhandled == []
 
 
@@ -132,9 +147,11 @@ def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     root = fresh_repo(tmp_path)
     with pytest.raises(PublishError, match="no release to publish"):
         plan_publish(root, REPO_ID)
+    cut_release(root, bump="minor", date=DATE)
     with pytest.raises(PublishError, match="is not ORG/NAME"):
         plan_publish(root, "pourparlers")
-    cut_release(root, bump="minor", date=DATE)
+    with pytest.raises(PublishError, match="repo id '<owner>/pourparlers' is not ORG/NAME"):
+        plan_publish(root)  # cut without --repo-id: the placeholder is never published to
     (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
     with pytest.raises(PublishError, match="does not match its manifest: changed: README.md"):
         plan_publish(root, REPO_ID)

@@ -126,7 +126,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     out.print(f"{len(result.manifest['files'])} files, SHA-256 in {result.path / 'manifest.json'}; "
               "CHANGELOG.md updated:\n")
     out.print(result.changelog, markup=False)
-    out.print("Publish it with: pourparlers publish --repo-id ORG/NAME --dry-run (then without --dry-run)")
+    target = "" if "<" in result.manifest["repo_id"] else f" (to {result.manifest['repo_id']})"
+    option = " --repo-id ORG/NAME" if not target else ""
+    out.print(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
     return 0
 
 
@@ -215,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
     release.set_defaults(run=cmd_release)
 
     publish = verbs.add_parser("publish", help="upload a release as one commit, tag it v<version>")
-    publish.add_argument("--repo-id", required=True, help="ORG/NAME of the dataset repo")
+    publish.add_argument("--repo-id", help="ORG/NAME of the dataset repo (default: the release's --repo-id)")
     publish.add_argument("--version", help="default: the newest release in CHANGELOG.md")
     publish.add_argument("--private", action="store_true", help="create the repo private")
     publish.add_argument("--dry-run", action="store_true", help="print the plan; no network, no token")

@@ -71,11 +71,12 @@ class PublishResult:
     commit_url: str
 
 
-def plan_publish(root: Path, repo_id: str, *, version: str | None = None,
+def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None = None,
                  private: bool = False) -> PublishPlan:
-    """What `publish` would do; reads only local files (no network, no token)."""
-    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
-        raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
+    """What `publish` would do; reads only local files (no network, no token).
+
+    `repo_id` defaults to the one the release was cut for (`release --repo-id`).
+    """
     version = version or previous_release(root)
     if version is None:
         raise PublishError("no release to publish: CHANGELOG.md records none",
@@ -89,6 +90,9 @@ def plan_publish(root: Path, repo_id: str, *, version: str | None = None,
         raise PublishError(f"{folder} does not match its manifest: {'; '.join(issues[:5])}",
                            "a release folder is never edited: cut a new release")
     manifest = read_manifest(folder)
+    repo_id = repo_id or manifest.get("repo_id", "")
+    if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
+        raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
     files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
     files.append((MANIFEST, (folder / MANIFEST).stat().st_size, _sha256(folder / MANIFEST)))
     warnings = []
