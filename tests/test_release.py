@@ -142,6 +142,8 @@ def test_a_release_is_never_overwritten_and_versions_only_grow(releases, capsys)
         cut_release(root, version="0.2.1", date=DATE)
     assert main(["--root", str(root), "release", "0.2.0"]) == 1
     assert "Error: version 0.2.0 is not newer than the previous release 0.2.1" in capsys.readouterr().err
+    assert main(["--root", str(root), "build"]) == 1  # builds the newest CHANGELOG version: 0.2.1
+    assert "dist/0.2.1 is a release (manifest.json); a release is never overwritten" in capsys.readouterr().err
     assert snapshot(root / "dist") == before
 
 

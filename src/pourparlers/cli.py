@@ -95,9 +95,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation")
     version = args.version or current_version(args.root)
     target = Path(args.out) if args.out else Path(args.root) / DIST_DIR_NAME / version
+    from pourparlers.card import AGREEMENT_FILE
+    from pourparlers.release import ensure_not_a_release
+
+    ensure_not_a_release(target)
     result = build_release(
         gold(corpus.tables), corpus.taxonomy, version, target,
         Path(args.root) / "DATASET_CARD.md", text=not args.no_text,
+        agreement=Path(args.root) / AGREEMENT_FILE,
     )
     splits = sorted({split for per_split in result.counts.values() for split in per_split},
                     key=["train", "validation", "test"].index)

@@ -149,6 +149,15 @@ def verify_manifest(folder: Path) -> list[str]:
     return issues
 
 
+def ensure_not_a_release(folder: Path) -> None:
+    """Refuse to write over a folder `release` made (a plain `build` output may be replaced)."""
+    if (Path(folder) / MANIFEST).exists():
+        raise ReleaseError(
+            f"{folder} is a release ({MANIFEST}); a release is never overwritten",
+            "build elsewhere with --out, or start the next version: add a heading "
+            "'## [x.y.z] - unreleased' to CHANGELOG.md (or pass --version)")
+
+
 # ---------------------------------------------------------------------------------- diff
 
 
@@ -394,9 +403,7 @@ def cut_release(root: Path, *, bump: str | None = None, version: str | None = No
     chosen = bump_between(previous, version)
     dist = root / DIST_DIR_NAME
     target = dist / version
-    if target.exists() and (target / MANIFEST).exists():
-        raise ReleaseError(f"release {version} already exists in {target}",
-                           "a release is never overwritten: pick the next version")
+    ensure_not_a_release(target)
     old = None
     if previous:
         previous_dir = dist / previous
