@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import datasets
 import pyarrow.parquet as pq
 import pytest
 from conftest import FIXTURES, REPO, snapshot
@@ -241,6 +242,11 @@ def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys):
     for name in parquet:
         assert (back / name).read_bytes() == (full / name).read_bytes(), name
         assert pq.read_table(back / name).equals(pq.read_table(full / name))
+    assert "Text-free build." not in (back / "README.md").read_text(encoding="utf-8")
+    assert "Rehydrated locally" in (back / "README.md").read_text(encoding="utf-8")
+    for config in ("documents", "events"):
+        restored, built = datasets.load_dataset(str(back), config), datasets.load_dataset(str(full), config)
+        assert {s: d.to_list() for s, d in restored.items()} == {s: d.to_list() for s, d in built.items()}
 
 
 def test_rehydrate_refuses_a_text_that_is_not_the_annotated_one(tmp_path):

@@ -494,6 +494,17 @@ def _texts(article_hashes: dict[str, str], texts_dir: Path) -> tuple[dict[str, s
     return texts, problems
 
 
+_TEXT_FREE_NOTE = re.compile(r"<!-- text-free: begin -->.*?<!-- text-free: end -->", re.DOTALL)
+
+
+def _rehydrated_card(card: str) -> str:
+    """The text-free card with its note replaced (sizes and examples still describe that build)."""
+    return _TEXT_FREE_NOTE.sub(
+        "> **Rehydrated locally** from a text-free build: every text was restored and checked "
+        "against `text_sha256`. Sizes and example records below describe the text-free build.",
+        card)
+
+
 def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateResult:
     """Write `out_dir`: the text-free release `release_dir` with every text restored.
 
@@ -522,6 +533,9 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
                 continue
             destination = tmp / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
+            if relative.as_posix() == "README.md":
+                atomic.write_text(destination, _rehydrated_card(path.read_text(encoding="utf-8")))
+                continue
             if path.suffix != ".parquet":
                 shutil.copy2(path, destination)
                 continue
