@@ -275,3 +275,9 @@ def test_card_has_an_example_per_config_and_a_marked_agreement_place(releases, t
     figures.write_text("layer,measure,value,articles\nentities,span F1,0.81,5\n", encoding="utf-8")
     assert agreement_markdown(figures).endswith(
         "| layer | measure | value | articles |\n|---|---|---|---|\n| entities | span F1 | 0.81 | 5 |")
+
+
+def test_release_names_the_same_placeholder_repo_as_build():
+    from pourparlers import build, release
+
+    assert release.DEFAULT_REPO_ID == build.DEFAULT_REPO_ID

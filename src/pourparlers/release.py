@@ -28,22 +28,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.parquet as pq
-from datasets import ClassLabel, Features, List
-
 from pourparlers import atomic
-from pourparlers.build import (
-    DEFAULT_REPO_ID,
-    _dataset,
-    _quiet_progress,
-    build_release,
-    release_features,
-)
-from pourparlers.card import AGREEMENT_FILE
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
 from pourparlers.ingest import article_text, sha256
 from pourparlers.paths import DIST_DIR_NAME, RAW_DIR_NAME
-from pourparlers.textfree import fill_text
+
+# `datasets` (and `build`, which imports it) are imported where needed: `publish` uses the
+# manifest and version helpers below and should start in a second, not after `import datasets`.
+DEFAULT_REPO_ID = "<owner>/pourparlers"  # as build.DEFAULT_REPO_ID (checked by a test)
 
 MANIFEST = "manifest.json"
 CITATION = "CITATION.cff"
@@ -163,6 +155,8 @@ def ensure_not_a_release(folder: Path) -> None:
 
 def _decoded(feature, value):
     """`value` with every ClassLabel integer replaced by its name (so releases compare by name)."""
+    from datasets import ClassLabel, List
+
     if value is None:
         return None
     if isinstance(feature, ClassLabel):
@@ -176,6 +170,9 @@ def _decoded(feature, value):
 
 def read_config(folder: Path, config: str) -> dict[str, list[dict]]:
     """Split -> rows of one config of a release folder, labels by name; {} if not shipped."""
+    import pyarrow.parquet as pq
+    from datasets import Features
+
     out = {}
     for path in sorted((Path(folder) / config).glob("*.parquet")):
         table = pq.read_table(path)
@@ -391,6 +388,8 @@ def cut_release(root: Path, *, bump: str | None = None, version: str | None = No
     Give `bump` (patch, minor, major) or `version`. Refuses an existing release folder, a
     version not above the previous release, and a bump smaller than the diff needs.
     """
+    from pourparlers.build import build_release, release_features
+    from pourparlers.card import AGREEMENT_FILE
     from pourparlers.corpus import gold, load_corpus
 
     root = Path(root)
@@ -513,6 +512,12 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
     nothing is written. Parquet files are written as `build` writes them, so they are
     byte-identical to those of the build with text.
     """
+    import pyarrow.parquet as pq
+    from datasets import Features
+
+    from pourparlers.build import _dataset, _quiet_progress
+    from pourparlers.textfree import fill_text
+
     release_dir, out_dir = Path(release_dir), Path(out_dir)
     articles = read_config(release_dir, "articles")
     if not articles:
