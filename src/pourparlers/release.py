@@ -376,9 +376,8 @@ def _citation(root: Path, version: str, date: str) -> str | None:
     path = Path(root) / CITATION
     if not path.exists():
         return None
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^version: .*$", f'version: "{version}"', text, flags=re.MULTILINE)
-    return re.sub(r"^date-released: .*$", f'date-released: "{date}"', text, flags=re.MULTILINE)
+    text = re.sub(r"^(version|date-released): .*\n", "", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return text.rstrip("\n") + f'\nversion: "{version}"\ndate-released: "{date}"\n'
 
 
 def cut_release(root: Path, *, bump: str | None = None, version: str | None = None,
