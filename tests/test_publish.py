@@ -77,8 +77,9 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     root = fresh_repo(tmp_path)
     cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
     env = client_env(hub, tmp_path / "hf-home")
-    first = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
+    first = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID, "--private"], env)
     assert first.returncode == 0, first.stderr
+    assert hub.repos[REPO_ID].private
     assert "Published v0.1.0: " in first.stdout
 
     shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
@@ -95,7 +96,8 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     for result in (first, second, again):
         assert TOKEN not in result.stdout + result.stderr
 
-    # 0.2.1 drops the only stance: its config leaves the release, and the commit deletes it on main
+    # 0.2.1 drops the only stance, so its config leaves the release; 0.2.2 (same data) is published
+    # and its commit deletes the config on main
     path = root / "annotations" / EXPORT.name
     tasks = json.loads(path.read_text(encoding="utf-8"))
     result = tasks[0]["annotations"][0]["result"]
@@ -104,27 +106,32 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     tasks[0]["annotations"][0]["result"] = kept
     path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     assert "stances" not in cut_release(root, bump="patch", date=DATE, repo_id=REPO_ID).configs
-    third = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    cut_release(root, bump="patch", date=DATE, repo_id=REPO_ID)  # 0.2.2, nothing changed
+    third = run(["-m", "pourparlers", "--root", str(root), "publish"], env)  # the newest: 0.2.2
     assert third.returncode == 0, third.stderr
+    older = run(["-m", "pourparlers", "--root", str(root), "publish", "--version", "0.2.1"], env)
+    assert older.returncode == 1
+    assert ("Error: acme/pourparlers already has v0.2.2, newer than v0.2.1: publishing v0.2.1 would move "
+            "`main` back to older data") in older.stderr
 
     repo = hub.repos[REPO_ID]
-    assert sorted(repo.tags) == ["v0.1.0", "v0.2.0", "v0.2.1"]
+    assert sorted(repo.tags) == ["v0.1.0", "v0.2.0", "v0.2.2"]
     # one commit per release on top of the repo's initial commit, each tag on its own commit
-    assert len(repo.commits) == 4 and repo.tags["v0.2.1"] == repo.branches["main"]
+    assert len(repo.commits) == 4 and repo.tags["v0.2.2"] == repo.branches["main"]
     assert "stances/train-00000-of-00001.parquet" in repo.commits[repo.tags["v0.2.0"]].files
-    assert not any(p.startswith("stances/") for p in repo.commits[repo.tags["v0.2.1"]].files)
+    assert not any(p.startswith("stances/") for p in repo.commits[repo.tags["v0.2.2"]].files)
     assert {path for path in repo.commits[repo.tags["v0.1.0"]].files} == {
         ".gitattributes", "README.md", "manifest.json", "CITATION.cff",
         *(f"{c}/{s}-00000-of-00001.parquet" for c in ("articles", "documents", "ner") for s in ("train", "test"))}
 
-    compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0", "0.2.1"], env)
+    compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0", "0.2.2"], env)
     assert compared.returncode == 0, compared.stderr
     report = json.loads(compared.stdout.strip().splitlines()[-1])
     assert report["0.1.0"]["configs"] == ["articles", "documents", "ner"]
     assert report["0.2.0"]["configs"] == ["articles", "documents", "entities", "events", "ner", "stances"]
-    assert report["0.2.1"]["configs"] == ["articles", "documents", "entities", "events", "ner"]
-    assert all(all(report[v]["equal"].values()) for v in ("0.1.0", "0.2.0", "0.2.1"))
-    assert report["tags"] == {tag: repo.tags[tag] for tag in ("v0.1.0", "v0.2.0", "v0.2.1")}
+    assert report["0.2.2"]["configs"] == ["articles", "documents", "entities", "events", "ner"]
+    assert all(all(report[v]["equal"].values()) for v in ("0.1.0", "0.2.0", "0.2.2"))
+    assert report["tags"] == {tag: repo.tags[tag] for tag in ("v0.1.0", "v0.2.0", "v0.2.2")}
     assert hub.unhandled == []
 
 
@@ -135,7 +142,7 @@ def test_dry_run_prints_the_plan_without_network_or_token(tmp_path, capsys):
     assert main(["--root", str(root), "publish", "--repo-id", REPO_ID, "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(f"Publish {root / 'dist' / '0.1.0'} to https://huggingface.co/datasets/{REPO_ID}")
-    assert "2. refuse if the tag v0.1.0 already exists" in printed
+    assert "2. refuse if the tag v0.1.0, or a newer version tag, already exists" in printed
     assert '3. one commit "Release v0.1.0" uploading 9 file(s)' in printed
     assert "     articles/train-00000-of-00001.parquet  " in printed
     assert "4. tag that commit v0.1.0" in printed

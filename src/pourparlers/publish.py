@@ -10,18 +10,20 @@ commit returned (never on `main`, which another commit may have moved). The toke
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pourparlers.errors import PourparlersError
 from pourparlers.paths import DIST_DIR_NAME
-from pourparlers.release import MANIFEST, previous_release, read_manifest, verify_manifest
+from pourparlers.release import MANIFEST, parse_version, previous_release, read_manifest, verify_manifest
 
 REPO_TYPE = "dataset"
 # What a release folder may upload; nothing else in it reaches the Hub.
 ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet"]
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
+_VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
 
 
 class PublishError(PourparlersError):
@@ -51,7 +53,7 @@ class PublishPlan:
             f"Publish {self.folder} to https://huggingface.co/datasets/{self.repo_id} "
             f"({'private' if self.private else 'public'} if it has to be created)",
             f"1. create the dataset repo {self.repo_id} if it does not exist",
-            f"2. refuse if the tag {self.tag} already exists",
+            f"2. refuse if the tag {self.tag}, or a newer version tag, already exists",
             f"3. one commit \"{self.commit_message}\" uploading {len(self.files)} file(s), "
             f"{total:,} bytes, and deleting remote {', '.join(DELETE_PATTERNS)} not in this release:",
         ]
@@ -123,9 +125,16 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
     try:
         api.create_repo(plan.repo_id, repo_type=REPO_TYPE, private=plan.private, exist_ok=True)
         refs = api.list_repo_refs(plan.repo_id, repo_type=REPO_TYPE)
-        if plan.tag in {tag.name for tag in refs.tags}:
+        tags = {tag.name for tag in refs.tags}
+        if plan.tag in tags:
             raise PublishError(f"{plan.repo_id} already has the tag {plan.tag}: a published release is "
                                "never replaced", "cut a new release (`pourparlers release --patch`)")
+        newer = sorted((t for t in tags if _VERSION_TAG.fullmatch(t)
+                        and parse_version(t[1:]) > parse_version(plan.version)), key=lambda t: parse_version(t[1:]))
+        if newer:
+            raise PublishError(f"{plan.repo_id} already has {newer[-1]}, newer than {plan.tag}: publishing "
+                               f"{plan.tag} would move `main` back to older data",
+                               "publish only the newest release; cut a new one from the data you want")
         issues = verify_manifest(plan.folder)
         if issues:
             raise PublishError(f"{plan.folder} changed since the plan: {'; '.join(issues[:5])}")
