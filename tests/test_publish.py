@@ -96,6 +96,14 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     for result in (first, second, again):
         assert TOKEN not in result.stdout + result.stderr
 
+    # dist/ is not in git: a maintainer on a fresh clone downloads the previous release as the
+    # error message says, and it passes the manifest check the next release makes
+    shutil.rmtree(root / "dist" / "0.2.0")
+    download = subprocess.run([str(Path(sys.executable).with_name("hf")), "download", REPO_ID, "--repo-type",
+                               "dataset", "--revision", "v0.2.0", "--local-dir", str(root / "dist" / "0.2.0")],
+                              env=env, capture_output=True, text=True, timeout=300)
+    assert download.returncode == 0, download.stderr
+
     # 0.2.1 drops the only stance, so its config leaves the release; 0.2.2 (same data) is published
     # and its commit deletes the config on main
     path = root / "annotations" / EXPORT.name

@@ -183,7 +183,7 @@ def test_a_missing_previous_release_names_the_command_that_fetches_it(tmp_path):
     with pytest.raises(ReleaseError) as refused:
         cut_release(root, bump="minor", date=DATE)
     assert "the previous release 0.1.0 (CHANGELOG.md) is not in" in str(refused.value)
-    assert "hf download <org>/<name> --repo-type dataset --revision v0.1.0" in refused.value.hint
+    assert "hf download ORG/NAME --repo-type dataset --revision v0.1.0 --local-dir " in refused.value.hint
 
 
 def test_next_version_and_changelog_insertion():

@@ -107,11 +107,16 @@ def _sha256_file(path: Path) -> str:
 
 
 def file_checksums(folder: Path) -> dict[str, dict]:
-    """SHA-256 and size of every file under `folder` except the manifest, by POSIX path."""
+    """SHA-256 and size of every file under `folder` except the manifest, by POSIX path.
+
+    Hidden files and folders are not part of a release: `hf download --local-dir` adds
+    `.cache/huggingface/` and the Hub's `.gitattributes` to a downloaded one.
+    """
     folder = Path(folder)
     return {path.relative_to(folder).as_posix(): {"sha256": _sha256_file(path), "size": path.stat().st_size}
             for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST}
+            if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST
+            and not any(part.startswith(".") for part in path.relative_to(folder).parts)}
 
 
 def write_manifest(folder: Path, info: dict) -> dict:
@@ -408,8 +413,8 @@ def cut_release(root: Path, *, bump: str | None = None, version: str | None = No
         if not (previous_dir / MANIFEST).exists():
             raise ReleaseError(
                 f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
-                f"fetch it, e.g. `hf download <org>/<name> --repo-type dataset --revision v{previous} "
-                f"--local-dir {previous_dir}`, or rebuild it from the git tag of that release")
+                f"download it from the Hub: `hf download ORG/NAME --repo-type dataset --revision "
+                f"v{previous} --local-dir {previous_dir}`")
         issues = verify_manifest(previous_dir)
         if issues:
             raise ReleaseError(f"{previous_dir} does not match its manifest: {'; '.join(issues[:5])}",
