@@ -214,8 +214,10 @@ def parser() -> argparse.ArgumentParser:
     release = verbs.add_parser("release", help="validate, build dist/<version>/ with a manifest, "
                                                  "record the diff in CHANGELOG.md")
     bump = release.add_mutually_exclusive_group(required=True)
-    for level in ("major", "minor", "patch"):
-        bump.add_argument(f"--{level}", dest="bump", action="store_const", const=level)
+    for level, when in (("major", "schema change"), ("minor", "new articles or annotation layer"),
+                        ("patch", "corrections")):
+        bump.add_argument(f"--{level}", dest="bump", action="store_const", const=level,
+                          help=f"bump the previous release's {level} number ({when})")
     bump.add_argument("version", nargs="?", help="an explicit MAJOR.MINOR.PATCH instead of a bump")
     release.add_argument("--no-text", action="store_true", help="a text-free release")
     release.add_argument("--repo-id", default="<owner>/pourparlers", help="Hub repo the card names")
