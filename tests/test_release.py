@@ -99,7 +99,8 @@ def test_second_release_records_the_annotations_added_per_layer_and_type(release
         "| events | PRISONER_EXCHANGE | 1 | 0 | 0 |\n"
         "| stances | ukraine_in_nato | 1 | 0 | 0 |\n"
         "\n"
-        "(types: entity type, event type, stance target; gold layer only)\n"
+        "(types: entity type, event type, stance target; gold layer only; an annotation is matched by its id "
+        "`<article>:<annotation>:<region>`)\n"
         "- Schema: no change (taxonomy 1.0.0).\n"
         f"- Files: {len(second.manifest['files'])}, SHA-256 of each in `dist/0.2.0/manifest.json`.\n"
     )

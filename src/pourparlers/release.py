@@ -327,7 +327,8 @@ def changelog_section(diff: ReleaseDiff, version: str, schema_version: str, n_fi
         lines += [f"| {layer} | {label} | {c['added']} | {c['removed']} | {c['changed']} |"
                   for layer, label, c in rows]
         lines.append("")
-        lines.append("(types: entity type, event type, stance target; gold layer only)")
+        lines.append("(types: entity type, event type, stance target; gold layer only; an annotation is "
+                     "matched by its id `<article>:<annotation>:<region>`)")
     else:
         lines.append("- Annotations: no change.")
     if diff.schema:
