@@ -36,9 +36,11 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from pourparlers.atomic import new_directory
+from pourparlers.card import agreement_markdown, examples_markdown
 from pourparlers.errors import BuildError, InvalidData
 from pourparlers.tables import DATE_PRECISIONS, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
+from pourparlers.textfree import strip_text
 from pourparlers.validate import check_tables
 
 SPLITS = ("train", "validation", "test")
@@ -524,17 +526,23 @@ def _replace_directory(staged: Path, out_dir: Path) -> None:
 
 
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
-                  card_template: Path, *, repo_id: str = DEFAULT_REPO_ID) -> BuildResult:
+                  card_template: Path, *, repo_id: str = DEFAULT_REPO_ID, text: bool = True,
+                  agreement: Path | None = None) -> BuildResult:
     """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
 
     Everything is written into a temporary sibling first; `out_dir` changes only once the whole
-    release is written, so a failure leaves it as it was.
+    release is written, so a failure leaves it as it was. `text=False` makes a text-free build
+    (see `textfree`); `agreement` is a CSV of agreement figures for the card, if any.
     """
     if not _SEMVER.fullmatch(version):
         raise BuildError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH)",
                          hint="pass e.g. 0.1.0, without the leading v")
     out_dir = Path(out_dir)
     assembled = _assemble(tables, taxonomy)
+    if not text:
+        assembled.datasets = {config: DatasetDict({
+            split: _dataset([strip_text(config, row) for row in dataset.to_list()], dataset.features)
+            for split, dataset in dsd.items()}) for config, dsd in assembled.datasets.items()}
     staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
     try:
         with new_directory(staged) as tmp, _quiet_progress():
@@ -574,6 +582,9 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                 "sources_table": _sources_markdown(assembled.sources),
                 "ner_dropped": assembled.ner_unrepresented,
                 "load_example": _load_example(repo_id, version),
+                "with_text": text,
+                "examples": examples_markdown(assembled.datasets),
+                "agreement": agreement_markdown(agreement),
             }
             content = _render_card(card_template, card_data, variables)
             (tmp / "README.md").write_bytes(content.encode("utf-8"))

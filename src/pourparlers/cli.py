@@ -95,9 +95,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation")
     version = args.version or current_version(args.root)
     target = Path(args.out) if args.out else Path(args.root) / DIST_DIR_NAME / version
+    from pourparlers.card import AGREEMENT_FILE
+    from pourparlers.release import ensure_not_a_release
+
+    ensure_not_a_release(target)
     result = build_release(
         gold(corpus.tables), corpus.taxonomy, version, target,
-        Path(args.root) / "DATASET_CARD.md",
+        Path(args.root) / "DATASET_CARD.md", text=not args.no_text,
+        agreement=Path(args.root) / AGREEMENT_FILE,
     )
     splits = sorted({split for per_split in result.counts.values() for split in per_split},
                     key=["train", "validation", "test"].index)
@@ -113,6 +118,47 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.print(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
     out.print("\nLoad it with:")
     out.print(f'  datasets.load_dataset("{target}", "documents")')
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from pourparlers.release import cut_release
+
+    result = cut_release(args.root, bump=args.bump, version=args.version, text=not args.no_text,
+                         repo_id=args.repo_id)
+    since = f" (a {result.bump} release after {result.previous})" if result.previous else " (first release)"
+    out.print(f"Release {result.version}{since} in {result.path}")
+    out.print(f"{len(result.manifest['files'])} files, SHA-256 in {result.path / 'manifest.json'}; "
+              "CHANGELOG.md updated:\n")
+    out.print(result.changelog, markup=False)
+    target = "" if "<" in result.manifest["repo_id"] else f" (to {result.manifest['repo_id']})"
+    option = " --repo-id ORG/NAME" if not target else ""
+    out.print(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from pourparlers.publish import plan_publish, publish
+
+    plan = plan_publish(args.root, args.repo_id, version=args.version, private=args.private)
+    out.print(plan.render(), markup=False)
+    if args.dry_run:
+        out.print("Dry run: nothing was uploaded or tagged.")
+        return 0
+    result = publish(plan)
+    out.print(f"Published {result.tag}: {result.commit_url}")
+    return 0
+
+
+def cmd_rehydrate(args: argparse.Namespace) -> int:
+    from pourparlers.release import rehydrate
+
+    release = Path(args.release)
+    texts = Path(args.texts) if args.texts else Path(args.root) / "raw"
+    target = Path(args.out) if args.out else release.with_name(release.name + "-rehydrated")
+    result = rehydrate(release, target, texts)
+    out.print(f"Rehydrated {result.articles} article text(s), every SHA-256 verified: "
+              f"{len(result.files)} Parquet file(s) in {result.path}")
     return 0
 
 
@@ -236,7 +282,34 @@ def parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="validate, then build dist/<version>/ (Hub layout)")
     build.add_argument("--version", help="default: the newest version in CHANGELOG.md")
     build.add_argument("--out", help="default: dist/<version>")
+    build.add_argument("--no-text", action="store_true",
+                       help="text-free build: annotations, offsets and text hashes only (see `rehydrate`)")
     build.set_defaults(run=cmd_build)
+
+    release = verbs.add_parser("release", help="validate, build dist/<version>/ with a manifest, "
+                                                 "record the diff in CHANGELOG.md")
+    bump = release.add_mutually_exclusive_group(required=True)
+    for level, when in (("major", "schema change"), ("minor", "new articles or annotation layer"),
+                        ("patch", "corrections")):
+        bump.add_argument(f"--{level}", dest="bump", action="store_const", const=level,
+                          help=f"bump the previous release's {level} number ({when})")
+    bump.add_argument("version", nargs="?", help="an explicit MAJOR.MINOR.PATCH instead of a bump")
+    release.add_argument("--no-text", action="store_true", help="a text-free release")
+    release.add_argument("--repo-id", default="<owner>/pourparlers", help="Hub repo the card names")
+    release.set_defaults(run=cmd_release)
+
+    publish = verbs.add_parser("publish", help="upload a release as one commit, tag it v<version>")
+    publish.add_argument("--repo-id", help="ORG/NAME of the dataset repo (default: the release's --repo-id)")
+    publish.add_argument("--version", help="default: the newest release in CHANGELOG.md")
+    publish.add_argument("--private", action="store_true", help="create the repo private")
+    publish.add_argument("--dry-run", action="store_true", help="print the plan; no network, no token")
+    publish.set_defaults(run=cmd_publish)
+
+    rehydrate = verbs.add_parser("rehydrate", help="restore the texts of a text-free release, verifying hashes")
+    rehydrate.add_argument("release", help="the text-free release folder")
+    rehydrate.add_argument("--texts", help="folder of <article_id>.txt files (default: raw/)")
+    rehydrate.add_argument("--out", help="default: <release>-rehydrated")
+    rehydrate.set_defaults(run=cmd_rehydrate)
 
     schema = verbs.add_parser("schema", help="regenerate the artifacts derived from schema/taxonomy.yaml")
     schema.add_argument("--check", action="store_true", help="fail if an artifact is stale; write nothing")

@@ -1,0 +1,158 @@
+"""Publish a release to a Hugging Face dataset repo: one commit, then the tag `v<version>`.
+
+Reads `dist/<version>/` (a folder made by `pourparlers release`, checked against its
+manifest); writes nothing locally. The flow is the one hf-release.md measured: create the repo
+if needed, refuse a tag that exists, `upload_folder` the release as ONE commit (which also
+deletes Parquet files of configs the release no longer has), then `create_tag` on the sha that
+commit returned (never on `main`, which another commit may have moved). The token comes from
+`HF_TOKEN` or the user's `hf auth login`, through `huggingface_hub`; it is never printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pourparlers.errors import PourparlersError
+from pourparlers.paths import DIST_DIR_NAME
+from pourparlers.release import MANIFEST, parse_version, previous_release, read_manifest, verify_manifest
+
+REPO_TYPE = "dataset"
+# What a release folder may upload; nothing else in it reaches the Hub.
+ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet"]
+# Remote files the commit removes unless the release re-uploads them: configs dropped since.
+DELETE_PATTERNS = ["*/*.parquet"]
+_VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
+
+
+class PublishError(PourparlersError):
+    """A release could not be published (or was refused)."""
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    repo_id: str
+    version: str
+    folder: Path
+    private: bool
+    files: list[tuple[str, int, str]]        # path, size, sha256 (from the manifest)
+    warnings: list[str]
+
+    @property
+    def tag(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def commit_message(self) -> str:
+        return f"Release {self.tag}"
+
+    def render(self) -> str:
+        total = sum(size for _, size, _ in self.files)
+        lines = [
+            f"Publish {self.folder} to https://huggingface.co/datasets/{self.repo_id} "
+            f"({'private' if self.private else 'public'} if it has to be created)",
+            f"1. create the dataset repo {self.repo_id} if it does not exist",
+            f"2. refuse if the tag {self.tag}, or a newer version tag, already exists",
+            f"3. one commit \"{self.commit_message}\" uploading {len(self.files)} file(s), "
+            f"{total:,} bytes, and deleting remote {', '.join(DELETE_PATTERNS)} not in this release:",
+        ]
+        lines += [f"     {path}  {size:,} B  sha256 {digest[:12]}…" for path, size, digest in self.files]
+        lines.append(f"4. tag that commit {self.tag}")
+        lines.append(f'Users then load it with load_dataset("{self.repo_id}", "documents", '
+                     f'revision="{self.tag}")')
+        lines += [f"Warning: {warning}" for warning in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    repo_id: str
+    tag: str
+    commit_oid: str
+    commit_url: str
+
+
+def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None = None,
+                 private: bool = False) -> PublishPlan:
+    """What `publish` would do; reads only local files (no network, no token).
+
+    `repo_id` defaults to the one the release was cut for (`release --repo-id`).
+    """
+    version = version or previous_release(root)
+    if version is None:
+        raise PublishError("no release to publish: CHANGELOG.md records none",
+                           "cut one with `pourparlers release --minor`")
+    folder = Path(root) / DIST_DIR_NAME / version
+    if not (folder / MANIFEST).exists():
+        raise PublishError(f"{folder} is not a release (no {MANIFEST})",
+                           f"cut it with `pourparlers release {version}`")
+    issues = verify_manifest(folder)
+    if issues:
+        raise PublishError(f"{folder} does not match its manifest: {'; '.join(issues[:5])}",
+                           "a release folder is never edited: cut a new release")
+    manifest = read_manifest(folder)
+    repo_id = repo_id or manifest.get("repo_id", "")
+    if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
+        raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
+    files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
+    files.append((MANIFEST, (folder / MANIFEST).stat().st_size, _sha256(folder / MANIFEST)))
+    warnings = []
+    if manifest.get("repo_id") != repo_id:
+        warnings.append(f"the card of this release names the repo {manifest.get('repo_id')!r}, not "
+                        f"{repo_id!r}: cut releases with `pourparlers release --repo-id {repo_id}`")
+    if manifest.get("text") is False:
+        warnings.append("this is a text-free release: users need `pourparlers rehydrate`")
+    return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def publish(plan: PublishPlan, *, api=None) -> PublishResult:
+    """Carry out `plan`: create the repo if needed, one commit of the release, then its tag."""
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if api is None:
+        if get_token() is None:
+            raise PublishError("no Hugging Face token found",
+                               "set HF_TOKEN, or run `hf auth login` once")
+        api = HfApi()
+    try:
+        api.create_repo(plan.repo_id, repo_type=REPO_TYPE, private=plan.private, exist_ok=True)
+        refs = api.list_repo_refs(plan.repo_id, repo_type=REPO_TYPE)
+        tags = {tag.name for tag in refs.tags}
+        if plan.tag in tags:
+            raise PublishError(f"{plan.repo_id} already has the tag {plan.tag}: a published release is "
+                               "never replaced", "cut a new release (`pourparlers release --patch`)")
+        newer = sorted((t for t in tags if _VERSION_TAG.fullmatch(t)
+                        and parse_version(t[1:]) > parse_version(plan.version)), key=lambda t: parse_version(t[1:]))
+        if newer:
+            raise PublishError(f"{plan.repo_id} already has {newer[-1]}, newer than {plan.tag}: publishing "
+                               f"{plan.tag} would move `main` back to older data",
+                               "publish only the newest release; cut a new one from the data you want")
+        issues = verify_manifest(plan.folder)
+        if issues:
+            raise PublishError(f"{plan.folder} changed since the plan: {'; '.join(issues[:5])}")
+        commit = api.upload_folder(
+            folder_path=plan.folder, repo_id=plan.repo_id, repo_type=REPO_TYPE,
+            commit_message=plan.commit_message, allow_patterns=ALLOW_PATTERNS,
+            delete_patterns=DELETE_PATTERNS,
+        )
+        try:
+            api.create_tag(plan.repo_id, repo_type=REPO_TYPE, tag=plan.tag, revision=commit.oid,
+                           tag_message=f"pourparlers {plan.tag}")
+        except HfHubHTTPError as exc:
+            if exc.response is not None and exc.response.status_code == 409:
+                raise PublishError(f"the tag {plan.tag} was created by someone else meanwhile; commit "
+                                   f"{commit.oid} is on main but untagged",
+                                   "check the repo's refs, then cut a new release") from exc
+            raise
+    except HfHubHTTPError as exc:
+        raise PublishError(f"the Hub refused: {exc}",
+                           "check the repo id, your token's write access, and HF_ENDPOINT") from exc
+    return PublishResult(plan.repo_id, plan.tag, commit.oid, commit.commit_url)
