@@ -272,10 +272,15 @@ def test_card_has_an_example_per_config_and_a_marked_agreement_place(releases, t
     for config in ("documents", "articles", "entities", "events", "stances", "ner"):
         assert f"`{config}` (" in card
     assert AGREEMENT_MARKER in card and "Agreement figures: none published for this release yet." in card
-    figures = tmp_path / "agreement.csv"
-    figures.write_text("layer,measure,value,articles\nentities,span F1,0.81,5\n", encoding="utf-8")
-    assert agreement_markdown(figures).endswith(
-        "| layer | measure | value | articles |\n|---|---|---|---|\n| entities | span F1 | 0.81 | 5 |")
+    report = json.loads((REPO / "reports" / "agreement.json").read_text(encoding="utf-8"))
+    strict = report["pooled"]["entities"]["strict"]["micro"]
+    figures = tmp_path / "agreement.json"
+    figures.write_text(json.dumps(report), encoding="utf-8")
+    rendered = agreement_markdown(figures)
+    assert (f"| entity mentions, strict (same span and type) | {strict['a']} | {strict['b']} | "
+            f"{strict['matched']} | {strict['precision']:.3f} | {strict['recall']:.3f} | "
+            f"{strict['f1']:.3f} |") in rendered
+    assert "none published" not in rendered
 
 
 def test_release_names_the_same_placeholder_repo_as_build():

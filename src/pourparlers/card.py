@@ -6,7 +6,6 @@ shows a record or a figure the release does not hold.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from datasets import ClassLabel, DatasetDict, List
 LONGEST_STRING = 160
 LONGEST_LIST = 4
 # Where `build` looks for agreement figures (one row per layer/measure), relative to the root.
-AGREEMENT_FILE = Path("reports") / "agreement.csv"
-AGREEMENT_MARKER = "<!-- agreement figures: rendered from reports/agreement.csv when it exists -->"
+# The JSON report of `pourparlers agreement --out` (measured before adjudication).
+AGREEMENT_FILE = Path("reports") / "agreement.json"
+AGREEMENT_MARKER = "<!-- agreement figures: rendered from reports/agreement.json when it exists -->"
 
 
 def _shown(feature, value):
@@ -62,13 +62,37 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _ratio(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def agreement_markdown(path: Path | None) -> str:
-    """The agreement figures of `path` (a CSV with a header) as a table, or a marked placeholder."""
-    if path is not None and Path(path).is_file():
-        with Path(path).open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-        if len(rows) > 1:
-            return (f"{AGREEMENT_MARKER}\n\nInter-annotator agreement ({Path(path).name}):\n\n"
-                    + _markdown_table(rows[0], rows[1:]))
-    return (f"{AGREEMENT_MARKER}\n\n**Agreement figures: none published for this release yet.** "
-            "They will appear here once computed.")
+    """The pooled figures of an agreement report (`pourparlers agreement --out`), or a placeholder."""
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, ValueError):
+        report = None
+    if not report or not report.get("articles"):
+        return (f"{AGREEMENT_MARKER}\n\n**Agreement figures: none published for this release yet.** "
+                "They will appear here once computed.")
+    pooled = report["pooled"]
+    scored = [
+        ("entity mentions, strict (same span and type)", pooled["entities"]["strict"]["micro"]),
+        ("entity mentions, overlap (same type)", pooled["entities"]["overlap"]["micro"]),
+        ("event triggers, identification", pooled["events"]["trigger_identification"]),
+        ("event triggers, classification", pooled["events"]["trigger_classification"]),
+        ("event arguments, identification", pooled["events"]["argument_identification"]),
+        ("event arguments, classification", pooled["events"]["argument_classification"]),
+        ("stances, (holder, target)", pooled["stances"]["holder_target"]),
+    ]
+    rows = [[name, str(s["a"]), str(s["b"]), str(s["matched"]), _ratio(s["precision"]), _ratio(s["recall"]),
+             _ratio(s["f1"])] for name, s in scored]
+    labelled = [("realis of matched triggers", pooled["events"]["realis"]),
+                ("polarity of matched stances", pooled["stances"]["polarity"]),
+                ("attribution of matched stances", pooled["stances"]["attribution"])]
+    kappas = [[name, str(s["n"]), str(s["agreed"]), _ratio(s["accuracy"]), _ratio(s["kappa"])] for name, s in labelled]
+    articles = ", ".join(article["article_id"] for article in report["articles"])
+    return (f"{AGREEMENT_MARKER}\n\nMeasured on {report['articles_compared']} doubly annotated article(s) "
+            f"({articles}), gold annotation (A) against the second annotation (B), before adjudication:\n\n"
+            + _markdown_table(["measure", "A", "B", "matched", "P", "R", "F1"], rows) + "\n\n"
+            + _markdown_table(["label agreement", "pairs", "agreed", "accuracy", "Cohen's κ"], kappas))
