@@ -18,6 +18,7 @@ import gc
 import io
 import math
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,16 +33,26 @@ import pyarrow.parquet as pq
 
 from pourparlers.atomic import write_bytes
 from pourparlers.errors import Problem, problem
+from pourparlers.ingest import ARTICLE_ID
 from pourparlers.tables import PROVENANCE, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
 
 TABLES = ("entities", "events", "event_arguments", "stances")
 GOLD, ALTERNATE = "gold", "alternate"
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The largest export file convert reads. One article's export is kilobytes to a few megabytes;
+# past this size a file is a mistake (a whole-project export, a binary), reported unread.
+MAX_EXPORT_BYTES = 256 * 1024 * 1024
 
 # One hint per problem code: how to fix it (the message says what and where).
 HINTS = {
     "file-unreadable": "check that the file exists and is readable",
+    "not-a-regular-file": "annotations/ holds regular files only: replace the link or folder "
+                          "by the export itself",
+    "file-too-large": f"an export holds one article (at most {MAX_EXPORT_BYTES // 2**20} MiB): "
+                      "split a whole-project export with `pourparlers pull`",
+    "article-id-invalid": "data.article_id must be the id ingest gave the article "
+                          "(raw/<article_id>.json): fix the task data in Label Studio",
     "file-empty": "pull the export again (`pourparlers pull`) or delete the empty file",
     "json-invalid": "the file is truncated or was edited by hand: pull the export again "
                     "(`pourparlers pull`)",
@@ -403,6 +414,13 @@ class _TaskConverter:
         if not isinstance(article_id, str) or not article_id:
             self.report("missing-key", f"{where} has no data.article_id",
                         expected="data.article_id = the id of an article in raw/",
+                        field="article_id")
+            return self.block(annotations)
+        if not ARTICLE_ID.match(article_id):
+            self.article_id = self.result.article_id = ""
+            self.report("article-id-invalid",
+                        f"{where} has data.article_id {article_id!r}, which is not an article id",
+                        expected="pp- followed by 12 lowercase hexadecimal digits",
                         field="article_id")
             return self.block(annotations)
         name = self.file.rpartition("/")[2]
@@ -813,13 +831,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _file_problem(code: str, file: str, message: str, expected: str = "") -> Problem:
-    return problem(code, message, file=file, expected=expected, hint=HINTS[code])
+def _file_problem(code: str, file: str, message: str, expected: str = "",
+                  line: int = 0) -> Problem:
+    return problem(code, message, file=file, expected=expected, hint=HINTS[code], line=line)
 
 
 def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:
-    """Read and parse one export file (the caller pauses the GC)."""
+    """Read and parse one export file (the caller pauses the GC).
+
+    A link is never followed (it could point out of the repository) and a file over
+    `MAX_EXPORT_BYTES` is never read.
+    """
     try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            what = ("a symbolic link" if stat.S_ISLNK(info.st_mode) else
+                    "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+            return None, _file_problem("not-a-regular-file", file, f"the export is {what}",
+                                       expected="a regular file")
+        if info.st_size > MAX_EXPORT_BYTES:
+            return None, _file_problem(
+                "file-too-large", file, f"the file has {info.st_size} bytes",
+                expected=f"at most {MAX_EXPORT_BYTES} bytes")
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as error:
@@ -834,7 +867,7 @@ def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:
         return None, _file_problem(
             "json-invalid", file,
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-            expected="a complete JSON document")
+            expected="a complete JSON document", line=error.lineno)
     if type(data) is dict:
         return [data], None
     if type(data) is not list or not data:
