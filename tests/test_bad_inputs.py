@@ -25,6 +25,7 @@ from pourparlers.cli import main
 from pourparlers.convert import MAX_EXPORT_BYTES
 from pourparlers.corpus import load_corpus
 from pourparlers.ingest import ingest
+from pourparlers.validate import with_lines
 
 GOOD = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 BAD = FIXTURES / "bad"
@@ -548,7 +549,8 @@ def test_bad_input_is_caught_where_it_is(repo: Repo, c: Case, capsys) -> None:
     """The library names the place; the real CLI exits 1 with the same problems as JSON and
     leaves raw/, annotations/ and dist/ as they were."""
     c.mutate(repo)
-    problems = load_corpus(repo.root).problems
+    corpus = load_corpus(repo.root)
+    problems = corpus.problems
     found = [p for p in problems if p.code == c.code]
     assert found, [p.render() for p in problems]
     assert c.where in [(p.file, p.article_id, p.annotation_id, p.region_id) for p in found], (
@@ -562,7 +564,7 @@ def test_bad_input_is_caught_where_it_is(repo: Repo, c: Case, capsys) -> None:
     assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False
-    assert report["problems"] == [p.as_dict() for p in problems]
+    assert report["problems"] == [p.as_dict() for p in with_lines(corpus.report, repo.root).problems]
     if not sparse:
         assert {n: snapshot(repo.root / n) for n in ("raw", "annotations", "dist")} == before
 
@@ -588,3 +590,33 @@ def test_text_and_github_formats_name_the_place(repo: Repo, name: str, capsys) -
     github = capsys.readouterr().out
     assert f"::error file={file}" in github
     assert f"title=pourparlers validate%3A {c.code}::{file}" in github
+
+
+def test_github_annotation_points_at_the_line_of_the_region(repo: Repo, capsys) -> None:
+    """A pretty-printed export (as a reviewable diff shows it): the annotation lands on the
+    region's own line; all problems of the run are there, each on its line."""
+    tasks = repo.tasks()
+    item(tasks, MEDINSKY)["value"]["labels"] = ["PERSON"]
+    relation(tasks, MEETING)["labels"] = ["prisoners"]
+    text = json.dumps(tasks, ensure_ascii=False, indent=2)
+    repo.export.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
+    github = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert len(github) == 2
+    region_of = {"role-not-allowed": MEETING, "unknown-label": MEDINSKY}
+    for line in github:
+        number = int(line.split(",line=")[1].split(",")[0])
+        code = line.split("validate%3A ")[1].split("::")[0]
+        assert lines[number - 1].strip() == f'"id": "{region_of.pop(code)}",', line
+    assert not region_of
+    assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(p["line"] for p in report["problems"]) == sorted(
+        int(line.split(",line=")[1].split(",")[0]) for line in github)
+
+
+def test_json_invalid_gives_its_line(repo: Repo, capsys) -> None:
+    shutil.copy2(BAD / "nan-lead-time.json", repo.export)
+    assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
+    assert f"::error file={EXPORT},line=2," in capsys.readouterr().out

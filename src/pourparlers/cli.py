@@ -69,10 +69,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pourparlers.corpus import load_corpus
-    from pourparlers.validate import render_github, render_json, render_text
+    from pourparlers.validate import render_github, render_json, render_text, with_lines
 
     corpus = load_corpus(args.root)
-    report = corpus.report
+    report = with_lines(corpus.report, args.root)
     if args.format == "json":
         print(render_json(report))
     elif args.format == "github":

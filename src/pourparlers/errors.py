@@ -27,7 +27,7 @@ class Problem:
     line: int = 0  # 1-based line in `file` when known (GitHub annotations point there)
 
     def location(self) -> str:
-        parts = [f"{self.file}:{self.line}" if self.file and self.line else self.file or "-"]
+        parts = [self.file or "-"]
         if self.article_id:
             parts.append(f"article {self.article_id}")
         if self.annotation_id:
