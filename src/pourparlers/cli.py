@@ -57,13 +57,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
     ))
     out.print("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
               "or a problem")
+    if corpus.problems:
+        hint = "run `pourparlers validate` for details"
+        raise InvalidData(corpus.problems, f"no table was written; {hint}" if args.out else hint)
     if args.out:
         from pourparlers.convert import write_tables
 
         write_tables(corpus.tables, Path(args.out))
         out.print(f"Tables written to {args.out}")
-    if corpus.problems:
-        raise InvalidData(corpus.problems)
     return 0
 
 

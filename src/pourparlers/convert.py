@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pourparlers.atomic import write_bytes
+from pourparlers.atomic import new_directory, write_bytes
 from pourparlers.errors import Problem, problem
 from pourparlers.ingest import ARTICLE_ID
 from pourparlers.tables import PROVENANCE, SCHEMAS
@@ -941,12 +941,23 @@ def _summary_row(file: str, article_ids: list[str], counts: Counts, n_problems: 
 
 
 def write_tables(tables: dict[str, pa.Table], folder: Path) -> list[Path]:
-    """Write each table as `<folder>/<name>.parquet`, atomically, and return the paths."""
-    written = []
+    """Write each table as `<folder>/<name>.parquet` and return the paths.
+
+    Every table is serialized before anything is written. A new folder appears whole or not
+    at all (written as a temporary sibling, then renamed); in an existing folder each file is
+    replaced atomically.
+    """
+    folder = Path(folder)
+    payloads = {}
     for name, table in tables.items():
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
-        path = Path(folder) / f"{name}.parquet"
-        write_bytes(path, buffer.getvalue())
-        written.append(path)
-    return written
+        payloads[f"{name}.parquet"] = buffer.getvalue()
+    if folder.exists():
+        for file_name, data in payloads.items():
+            write_bytes(folder / file_name, data)
+    else:
+        with new_directory(folder) as tmp:
+            for file_name, data in payloads.items():
+                write_bytes(tmp / file_name, data)
+    return [folder / file_name for file_name in payloads]

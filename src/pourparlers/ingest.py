@@ -171,12 +171,26 @@ def ingest(
         }
         known[text_hash] = article_id
         planned.append((raw, meta))
-    for raw, meta in planned:
-        atomic.write_bytes(raw_dir / f"{meta['article_id']}.txt", raw)
-        atomic.write_text(
-            raw_dir / f"{meta['article_id']}.json",
-            json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        )
+    written: list[Path] = []
+    try:
+        for raw, meta in planned:
+            for path, data in (
+                (raw_dir / f"{meta['article_id']}.txt", raw),
+                (raw_dir / f"{meta['article_id']}.json",
+                 (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+                 .encode("utf-8")),
+            ):
+                if path.exists() or path.is_symlink():
+                    raise IngestError(f"{path} already exists",
+                                      "raw articles are never replaced: run `pourparlers "
+                                      "validate` to see why it is there")
+                atomic.write_bytes(path, data)
+                written.append(path)
+    except BaseException:
+        # All or nothing: files written by this run are new (existing ones are refused above).
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return [meta for _, meta in planned]
 
 
