@@ -345,6 +345,12 @@ def relation_both_ways(r: Repo) -> None:
     r.edit(lambda t: relation(t, EXCHANGE).update(direction="bi"))
 
 
+@case("relation-label-count", region=EXCHANGE)
+def relation_without_a_label(r: Repo) -> None:
+    """Label Studio saves a relation with `labels: []` until the annotator picks one."""
+    r.edit(lambda t: relation(t, EXCHANGE).update(labels=[]))
+
+
 @case("relation-not-allowed", region=ROLE)
 def relation_between_two_entities(r: Repo) -> None:
     r.edit(lambda t: result(t).append({"from_id": ROLE, "to_id": MEDINSKY, "type": "relation",
@@ -620,3 +626,20 @@ def test_json_invalid_gives_its_line(repo: Repo, capsys) -> None:
     shutil.copy2(BAD / "nan-lead-time.json", repo.export)
     assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
     assert f"::error file={EXPORT},line=2," in capsys.readouterr().out
+
+
+def test_a_long_valid_export_is_processed(repo: Repo) -> None:
+    """About 6 MB: the task with 1500 more (alternate) annotations converts without a problem,
+    every region and relation accounted for."""
+    tasks = repo.tasks()
+    first = tasks[0]["annotations"][0]
+    first["ground_truth"] = True
+    tasks[0]["annotations"] += [{**first, "id": 1000 + i, "ground_truth": False}
+                                for i in range(1500)]
+    repo.save(tasks)
+    assert repo.export.stat().st_size > 5_000_000
+    corpus = load_corpus(repo.root)
+    assert corpus.problems == []
+    (row,) = corpus.summary
+    assert (row["gold"], row["alternate"], row["rejected"]) == (1, 1500, 0)
+    assert corpus.tables["entities"].num_rows == 8 * 1501
