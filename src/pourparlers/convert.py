@@ -95,6 +95,29 @@ HINTS = {
     "duplicate-relation": "delete the duplicate relation",
 }
 
+# The field a problem points to when its check names none: a column of the tables, a path in
+# the Label Studio export (`result[]` = one annotation's result items), or the taxonomy.
+FIELDS = {
+    "file-unreadable": "source_file", "not-a-regular-file": "source_file",
+    "file-too-large": "source_file", "file-empty": "source_file", "json-invalid": "source_file",
+    "export-shape": "export: a JSON list of tasks",
+    "missing-key": "task: id, data.text, data.article_id, annotations[]; annotation: id, result[]",
+    "unknown-article": "article_id", "duplicate-article": "article_id",
+    "file-name-mismatch": "source_file", "article-id-invalid": "articles.article_id",
+    "multiple-ground-truth": "layer (annotations[].ground_truth)",
+    "only-cancelled": "annotations[].was_cancelled",
+    "unknown-result-type": "result[].type",
+    "unknown-control": "result[].from_name, result[].to_name (schema/taxonomy.yaml: controls)",
+    "unknown-label": "schema/taxonomy.yaml: controls.stance_label",
+    "duplicate-region": "region_id (result[].id)", "orphan-choice": "region_id (result[].id)",
+    "choice-span-mismatch": "result[].value.start, result[].value.end",
+    "choice-not-allowed": "schema/taxonomy.yaml: controls",
+    "dangling-relation": "result[].from_id, result[].to_id",
+    "relation-direction": "result[].direction",
+    "relation-not-allowed": "schema/taxonomy.yaml: controls.holder_relation, "
+                            "event_types[*].roles",
+    "duplicate-relation": "event_arguments.event_id, role, mention_id",
+}
 # The table column each kind of region fills, for the `field` of problems.
 _TABLE_OF = {"entity": "entities", "event": "events", "stance": "stances"}
 # Per-region controls (taxonomy.controls keys) -> (result type, region kind, attribute).
@@ -354,8 +377,8 @@ class _TaskConverter:
                region_id: object = "", expected: str = "", field: str = "") -> None:
         self.result.problems.append(problem(
             code, message, file=self.file, article_id=self.article_id,
-            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field,
-            hint=HINTS[code],
+            annotation_id=annotation_id, region_id=region_id, expected=expected,
+            field=field or FIELDS.get(code, ""), hint=HINTS[code],
         ))
 
     def reject_items(self, annotations: object) -> None:
@@ -833,7 +856,8 @@ def _gc_paused() -> Iterator[None]:
 
 def _file_problem(code: str, file: str, message: str, expected: str = "",
                   line: int = 0) -> Problem:
-    return problem(code, message, file=file, expected=expected, hint=HINTS[code], line=line)
+    return problem(code, message, file=file, expected=expected, field=FIELDS.get(code, ""),
+                   hint=HINTS[code], line=line)
 
 
 def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:

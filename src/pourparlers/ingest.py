@@ -201,7 +201,7 @@ HINT_METADATA_ID = ("ingest names both files raw/<article_id>.{txt,json} after t
 def _not_regular(file: str, article_id: str = "") -> Problem:
     """raw/ never follows links: one could point out of the repository into a release."""
     return problem("not-a-regular-file", "is a symbolic link", file=file, article_id=article_id,
-                   expected="a regular file",
+                   expected="a regular file", field="articles.raw_file",
                    hint="raw/ holds the files ingest wrote: replace the link by the file itself")
 
 
@@ -216,6 +216,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
                 "raw-without-metadata", "raw text without its metadata file",
                 file=f"{RAW_DIR_NAME}/{text_path.name}",
                 expected=f"{RAW_DIR_NAME}/{text_path.stem}.json next to it",
+                field="articles.raw_file",
                 hint="add articles with `pourparlers ingest`, which writes both files; restore "
                      "the metadata with git or remove the stray text"))
     for meta_path in sorted(raw_dir.glob("*.json")):
@@ -229,6 +230,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
         except (OSError, ValueError, KeyError, TypeError) as error:
             problems.append(problem("metadata-invalid", f"unreadable metadata: {error}", file=rel,
                                     expected="a JSON object with article_id and text_sha256",
+                                    field="raw/<article_id>.json",
                                     hint="restore the file from git"))
             continue
         if not isinstance(article_id, str) or not ARTICLE_ID.match(article_id):
@@ -240,7 +242,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
             problems.append(problem("file-name-mismatch", f"metadata of {article_id} is in {rel}",
                                     file=rel, article_id=article_id,
                                     expected=f"{RAW_DIR_NAME}/{article_id}.json",
-                                    hint=HINT_METADATA_ID))
+                                    field="articles.article_id", hint=HINT_METADATA_ID))
             continue
         raw_path = raw_dir / f"{article_id}.txt"
         if raw_path.is_symlink():
@@ -252,6 +254,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
             problems.append(problem("raw-missing", f"cannot read the raw text: {error}",
                                     file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id,
                                     expected="a readable UTF-8 text file",
+                                    field="articles.raw_file",
                                     hint="restore the raw file with git"))
             continue
         if sha256(text) != meta.get("text_sha256"):
@@ -259,6 +262,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
                 "hash-drift", "the raw article changed after it was ingested",
                 file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id,
                 expected=f"text SHA-256 {meta.get('text_sha256')}, found {sha256(text)}",
+                field="articles.text_sha256",
                 hint="raw/ is never edited: restore it with git, or ingest the new text as a new article",
             ))
             continue
