@@ -643,3 +643,15 @@ def test_a_long_valid_export_is_processed(repo: Repo) -> None:
     (row,) = corpus.summary
     assert (row["gold"], row["alternate"], row["rejected"]) == (1, 1500, 0)
     assert corpus.tables["entities"].num_rows == 8 * 1501
+
+
+def test_a_file_name_cannot_inject_workflow_commands(repo: Repo, capsys) -> None:
+    """A file name is data too: newlines, `::`, `,` and `%` are escaped in GitHub output."""
+    name = "x\n::error file=README.md::pwned,%0A.json"
+    repo.export.rename(repo.root / "annotations" / name)
+    assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("::")]
+    assert errors and all(line.startswith("::error file=annotations/x%0A%3A%3Aerror file=README.md")
+                          for line in errors), errors
+    assert "%2C%250A.json" in errors[0]
