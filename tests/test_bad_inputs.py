@@ -121,6 +121,16 @@ def trailing_comma(r: Repo) -> None:
 
 
 @case("json-invalid", article="", annotation="")
+def merge_conflict_markers(r: Repo) -> None:
+    """A pretty-printed export after a git merge left its conflict markers in."""
+    lines = json.dumps(r.tasks(), ensure_ascii=False, indent=1).splitlines()
+    at = next(i for i, line in enumerate(lines) if '"PER"' in line)
+    lines[at:at + 1] = ["<<<<<<< HEAD", lines[at], "=======",
+                        lines[at].replace("PER", "ROLE"), ">>>>>>> annotator-2"]
+    r.export.write_text("\n".join(lines), encoding="utf-8")
+
+
+@case("json-invalid", article="", annotation="")
 def nan_is_not_json(r: Repo) -> None:
     shutil.copy2(BAD / "nan-lead-time.json", r.export)
 
@@ -655,3 +665,13 @@ def test_a_file_name_cannot_inject_workflow_commands(repo: Repo, capsys) -> None
     assert errors and all(line.startswith("::error file=annotations/x%0A%3A%3Aerror file=README.md")
                           for line in errors), errors
     assert "%2C%250A.json" in errors[0]
+
+
+def test_hash_drift_says_why_the_export_is_not_checked(repo: Repo) -> None:
+    next(c for c in CASES if c.name == "raw_changed_after_annotation").mutate(repo)
+    by_code = {p.code: p for p in load_corpus(repo.root).problems}
+    assert sorted(by_code) == ["hash-drift", "unknown-article"]
+    unknown = by_code["unknown-article"]
+    assert unknown.message == (f"article {ARTICLE} is in raw/ but could not be read; its "
+                               "annotations are not checked")
+    assert "pourparlers ingest" not in unknown.hint

@@ -14,6 +14,7 @@ only for comparison.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import math
@@ -921,7 +922,25 @@ def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonom
             if rows.pending >= batch_rows:
                 rows.flush()
         tables = rows.tables()
-    return ConvertResult(tables, problems, summary)
+    return ConvertResult(tables, _unloaded_articles(problems, root), summary)
+
+
+def _unloaded_articles(problems: list[Problem], root: Path) -> list[Problem]:
+    """An article with metadata in raw/ but not among the articles given was refused when raw/
+    was read (hash drift, unreadable text): say so rather than "not in raw/".
+
+    Only ids that passed `ARTICLE_ID` reach `unknown-article`, so the path stays in raw/.
+    """
+    out = []
+    for p in problems:
+        if p.code == "unknown-article" and (Path(root) / "raw" / f"{p.article_id}.json").exists():
+            p = dataclasses.replace(
+                p, message=f"article {p.article_id} is in raw/ but could not be read; its "
+                           "annotations are not checked",
+                expected="the raw/ problem of this article fixed first",
+                hint="fix the problem reported on raw/ for this article (`pourparlers validate`)")
+        out.append(p)
+    return out
 
 
 def _convert_file(path: Path, file: str, articles_by_id: dict[str, str], taxonomy: Taxonomy,
