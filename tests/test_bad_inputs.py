@@ -574,6 +574,10 @@ def test_bad_input_is_caught_where_it_is(repo: Repo, c: Case, capsys) -> None:
     assert {p.code for p in problems} - {c.code} <= c.also, [p.render() for p in problems]
     for p in problems:
         assert p.file and p.message and p.expected and p.field and p.hint, p
+    for row in corpus.summary:  # nothing lost: every item converted or rejected with a problem
+        items = row["regions"] + row["choices"] + row["relations"] + row["other"]
+        assert items == row["converted"] + row["rejected"], row
+        assert not row["rejected"] or row["problems"], row
 
     sparse = c.name == "export_over_the_size_limit"  # 256 MiB: do not read it to compare
     before = {} if sparse else {n: snapshot(repo.root / n) for n in ("raw", "annotations", "dist")}
