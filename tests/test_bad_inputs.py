@@ -679,3 +679,20 @@ def test_hash_drift_says_why_the_export_is_not_checked(repo: Repo) -> None:
     assert unknown.message == (f"article {ARTICLE} is in raw/ but could not be read; its "
                                "annotations are not checked")
     assert "pourparlers ingest" not in unknown.hint
+
+
+def test_every_problem_is_reported_in_one_run(repo: Repo, capsys) -> None:
+    """Seven independent faults in two exports and raw/: one run reports all seven."""
+    together = ["unknown_entity_label", "role_not_allowed_for_the_event_type",
+                "stance_without_polarity", "offsets_shifted_by_one", "relation_both_ways",
+                "raw_text_without_metadata", "utf16_offsets_after_an_emoji"]
+    chosen = [c for c in CASES if c.name in together]
+    for c in chosen:
+        c.mutate(repo)
+    assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    located = {(p["code"], p["file"], p["article_id"], p["annotation_id"], p["region_id"])
+               for p in report["problems"]}
+    assert located == {(c.code, *c.where) for c in chosen}
+    failed = [check["name"] for check in report["checks"] if not check["passed"]]
+    assert len(failed) >= 5
