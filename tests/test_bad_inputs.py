@@ -546,6 +546,9 @@ def raw_text_without_metadata(r: Repo) -> None:
 
 @pytest.fixture
 def repo(repo_copy: Path) -> Repo:
+    """The repository's raw/ and schema/, with the good export as the only one in annotations/."""
+    shutil.rmtree(repo_copy / "annotations")
+    (repo_copy / "annotations").mkdir()
     shutil.copy2(GOOD, repo_copy / "annotations" / GOOD.name)
     return Repo(repo_copy)
 
