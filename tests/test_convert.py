@@ -404,11 +404,13 @@ def test_export_shape_empty_list(tmp_path: Path) -> None:
     at(only(convert_one(tmp_path, []), "export-shape"), article="")
 
 
-def test_file_unreadable(tmp_path: Path) -> None:
+def test_folder_named_like_an_export(tmp_path: Path) -> None:
     folder = tmp_path / "annotations" / f"{GOOD}.json"
     folder.mkdir(parents=True)
     result = convert_exports([folder], articles(), TAXONOMY, tmp_path)
-    at(only(result, "file-unreadable"), article="")
+    p = only(result, "not-a-regular-file")
+    at(p, article="")
+    assert p.message == "the export is a folder"
 
 
 # -- task problems -----------------------------------------------------------------------------

@@ -57,22 +57,23 @@ def cmd_convert(args: argparse.Namespace) -> int:
     ))
     out.print("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
               "or a problem")
+    if corpus.problems:
+        hint = "run `pourparlers validate` for details"
+        raise InvalidData(corpus.problems, f"no table was written; {hint}" if args.out else hint)
     if args.out:
         from pourparlers.convert import write_tables
 
         write_tables(corpus.tables, Path(args.out))
         out.print(f"Tables written to {args.out}")
-    if corpus.problems:
-        raise InvalidData(corpus.problems)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pourparlers.corpus import load_corpus
-    from pourparlers.validate import render_github, render_json, render_text
+    from pourparlers.validate import render_github, render_json, render_text, with_lines
 
     corpus = load_corpus(args.root)
-    report = corpus.report
+    report = with_lines(corpus.report, args.root)
     if args.format == "json":
         print(render_json(report))
     elif args.format == "github":

@@ -14,10 +14,12 @@ only for comparison.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import math
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,18 +32,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pourparlers.atomic import write_bytes
+from pourparlers.atomic import new_directory, write_bytes
 from pourparlers.errors import Problem, problem
+from pourparlers.ingest import ARTICLE_ID
 from pourparlers.tables import PROVENANCE, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
 
 TABLES = ("entities", "events", "event_arguments", "stances")
 GOLD, ALTERNATE = "gold", "alternate"
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The largest export file convert reads. One article's export is kilobytes to a few megabytes;
+# past this size a file is a mistake (a whole-project export, a binary), reported unread.
+MAX_EXPORT_BYTES = 256 * 1024 * 1024
 
 # One hint per problem code: how to fix it (the message says what and where).
 HINTS = {
     "file-unreadable": "check that the file exists and is readable",
+    "not-a-regular-file": "annotations/ holds regular files only: replace the link or folder "
+                          "by the export itself",
+    "file-too-large": f"an export holds one article (at most {MAX_EXPORT_BYTES // 2**20} MiB): "
+                      "split a whole-project export with `pourparlers pull`",
+    "article-id-invalid": "data.article_id must be the id ingest gave the article "
+                          "(raw/<article_id>.json): fix the task data in Label Studio",
     "file-empty": "pull the export again (`pourparlers pull`) or delete the empty file",
     "json-invalid": "the file is truncated or was edited by hand: pull the export again "
                     "(`pourparlers pull`)",
@@ -84,6 +96,29 @@ HINTS = {
     "duplicate-relation": "delete the duplicate relation",
 }
 
+# The field a problem points to when its check names none: a column of the tables, a path in
+# the Label Studio export (`result[]` = one annotation's result items), or the taxonomy.
+FIELDS = {
+    "file-unreadable": "source_file", "not-a-regular-file": "source_file",
+    "file-too-large": "source_file", "file-empty": "source_file", "json-invalid": "source_file",
+    "export-shape": "export: a JSON list of tasks",
+    "missing-key": "task: id, data.text, data.article_id, annotations[]; annotation: id, result[]",
+    "unknown-article": "article_id", "duplicate-article": "article_id",
+    "file-name-mismatch": "source_file", "article-id-invalid": "articles.article_id",
+    "multiple-ground-truth": "layer (annotations[].ground_truth)",
+    "only-cancelled": "annotations[].was_cancelled",
+    "unknown-result-type": "result[].type",
+    "unknown-control": "result[].from_name, result[].to_name (schema/taxonomy.yaml: controls)",
+    "unknown-label": "schema/taxonomy.yaml: controls.stance_label",
+    "duplicate-region": "region_id (result[].id)", "orphan-choice": "region_id (result[].id)",
+    "choice-span-mismatch": "result[].value.start, result[].value.end",
+    "choice-not-allowed": "schema/taxonomy.yaml: controls",
+    "dangling-relation": "result[].from_id, result[].to_id",
+    "relation-direction": "result[].direction",
+    "relation-not-allowed": "schema/taxonomy.yaml: controls.holder_relation, "
+                            "event_types[*].roles",
+    "duplicate-relation": "event_arguments.event_id, role, mention_id",
+}
 # The table column each kind of region fills, for the `field` of problems.
 _TABLE_OF = {"entity": "entities", "event": "events", "stance": "stances"}
 # Per-region controls (taxonomy.controls keys) -> (result type, region kind, attribute).
@@ -343,8 +378,8 @@ class _TaskConverter:
                region_id: object = "", expected: str = "", field: str = "") -> None:
         self.result.problems.append(problem(
             code, message, file=self.file, article_id=self.article_id,
-            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field,
-            hint=HINTS[code],
+            annotation_id=annotation_id, region_id=region_id, expected=expected,
+            field=field or FIELDS.get(code, ""), hint=HINTS[code],
         ))
 
     def reject_items(self, annotations: object) -> None:
@@ -403,6 +438,13 @@ class _TaskConverter:
         if not isinstance(article_id, str) or not article_id:
             self.report("missing-key", f"{where} has no data.article_id",
                         expected="data.article_id = the id of an article in raw/",
+                        field="article_id")
+            return self.block(annotations)
+        if not ARTICLE_ID.match(article_id):
+            self.article_id = self.result.article_id = ""
+            self.report("article-id-invalid",
+                        f"{where} has data.article_id {article_id!r}, which is not an article id",
+                        expected="pp- followed by 12 lowercase hexadecimal digits",
                         field="article_id")
             return self.block(annotations)
         name = self.file.rpartition("/")[2]
@@ -813,13 +855,29 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _file_problem(code: str, file: str, message: str, expected: str = "") -> Problem:
-    return problem(code, message, file=file, expected=expected, hint=HINTS[code])
+def _file_problem(code: str, file: str, message: str, expected: str = "",
+                  line: int = 0) -> Problem:
+    return problem(code, message, file=file, expected=expected, field=FIELDS.get(code, ""),
+                   hint=HINTS[code], line=line)
 
 
 def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:
-    """Read and parse one export file (the caller pauses the GC)."""
+    """Read and parse one export file (the caller pauses the GC).
+
+    A link is never followed (it could point out of the repository) and a file over
+    `MAX_EXPORT_BYTES` is never read.
+    """
     try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            what = ("a symbolic link" if stat.S_ISLNK(info.st_mode) else
+                    "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+            return None, _file_problem("not-a-regular-file", file, f"the export is {what}",
+                                       expected="a regular file")
+        if info.st_size > MAX_EXPORT_BYTES:
+            return None, _file_problem(
+                "file-too-large", file, f"the file has {info.st_size} bytes",
+                expected=f"at most {MAX_EXPORT_BYTES} bytes")
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as error:
@@ -834,7 +892,7 @@ def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:
         return None, _file_problem(
             "json-invalid", file,
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-            expected="a complete JSON document")
+            expected="a complete JSON document", line=error.lineno)
     if type(data) is dict:
         return [data], None
     if type(data) is not list or not data:
@@ -864,7 +922,25 @@ def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonom
             if rows.pending >= batch_rows:
                 rows.flush()
         tables = rows.tables()
-    return ConvertResult(tables, problems, summary)
+    return ConvertResult(tables, _unloaded_articles(problems, root), summary)
+
+
+def _unloaded_articles(problems: list[Problem], root: Path) -> list[Problem]:
+    """An article with metadata in raw/ but not among the articles given was refused when raw/
+    was read (hash drift, unreadable text): say so rather than "not in raw/".
+
+    Only ids that passed `ARTICLE_ID` reach `unknown-article`, so the path stays in raw/.
+    """
+    out = []
+    for p in problems:
+        if p.code == "unknown-article" and (Path(root) / "raw" / f"{p.article_id}.json").exists():
+            p = dataclasses.replace(
+                p, message=f"article {p.article_id} is in raw/ but could not be read; its "
+                           "annotations are not checked",
+                expected="the raw/ problem of this article fixed first",
+                hint="fix the problem reported on raw/ for this article (`pourparlers validate`)")
+        out.append(p)
+    return out
 
 
 def _convert_file(path: Path, file: str, articles_by_id: dict[str, str], taxonomy: Taxonomy,
@@ -908,12 +984,23 @@ def _summary_row(file: str, article_ids: list[str], counts: Counts, n_problems: 
 
 
 def write_tables(tables: dict[str, pa.Table], folder: Path) -> list[Path]:
-    """Write each table as `<folder>/<name>.parquet`, atomically, and return the paths."""
-    written = []
+    """Write each table as `<folder>/<name>.parquet` and return the paths.
+
+    Every table is serialized before anything is written. A new folder appears whole or not
+    at all (written as a temporary sibling, then renamed); in an existing folder each file is
+    replaced atomically.
+    """
+    folder = Path(folder)
+    payloads = {}
     for name, table in tables.items():
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
-        path = Path(folder) / f"{name}.parquet"
-        write_bytes(path, buffer.getvalue())
-        written.append(path)
-    return written
+        payloads[f"{name}.parquet"] = buffer.getvalue()
+    if folder.exists():
+        for file_name, data in payloads.items():
+            write_bytes(folder / file_name, data)
+    else:
+        with new_directory(folder) as tmp:
+            for file_name, data in payloads.items():
+                write_bytes(tmp / file_name, data)
+    return [folder / file_name for file_name in payloads]

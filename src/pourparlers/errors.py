@@ -24,6 +24,7 @@ class Problem:
     expected: str = ""
     field: str = ""
     hint: str = ""
+    line: int = 0  # 1-based line in `file` when known (GitHub annotations point there)
 
     def location(self) -> str:
         parts = [self.file or "-"]
@@ -51,13 +52,13 @@ class Problem:
 
 def problem(code: str, message: str, *, file: str = "", article_id: str = "",
             annotation_id: object = "", region_id: object = "", expected: str = "",
-            field: str = "", hint: str = "") -> Problem:
+            field: str = "", hint: str = "", line: int = 0) -> Problem:
     """Build a `Problem`, turning ids of any type into strings."""
     return Problem(
         file=str(file), article_id=str(article_id or ""),
         annotation_id="" if annotation_id is None else str(annotation_id),
         region_id="" if region_id is None else str(region_id),
-        code=code, message=message, expected=expected, field=field, hint=hint,
+        code=code, message=message, expected=expected, field=field, hint=hint, line=line,
     )
 
 

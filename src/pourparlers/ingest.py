@@ -171,13 +171,38 @@ def ingest(
         }
         known[text_hash] = article_id
         planned.append((raw, meta))
-    for raw, meta in planned:
-        atomic.write_bytes(raw_dir / f"{meta['article_id']}.txt", raw)
-        atomic.write_text(
-            raw_dir / f"{meta['article_id']}.json",
-            json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        )
+    written: list[Path] = []
+    try:
+        for raw, meta in planned:
+            for path, data in (
+                (raw_dir / f"{meta['article_id']}.txt", raw),
+                (raw_dir / f"{meta['article_id']}.json",
+                 (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+                 .encode("utf-8")),
+            ):
+                if path.exists() or path.is_symlink():
+                    raise IngestError(f"{path} already exists",
+                                      "raw articles are never replaced: run `pourparlers "
+                                      "validate` to see why it is there")
+                atomic.write_bytes(path, data)
+                written.append(path)
+    except BaseException:
+        # All or nothing: files written by this run are new (existing ones are refused above).
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return [meta for _, meta in planned]
+
+
+HINT_METADATA_ID = ("ingest names both files raw/<article_id>.{txt,json} after the id it "
+                    "gives: restore them with git, or ingest the text again")
+
+
+def _not_regular(file: str, article_id: str = "") -> Problem:
+    """raw/ never follows links: one could point out of the repository into a release."""
+    return problem("not-a-regular-file", "is a symbolic link", file=file, article_id=article_id,
+                   expected="a regular file", field="articles.raw_file",
+                   hint="raw/ holds the files ingest wrote: replace the link by the file itself")
 
 
 def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
@@ -185,36 +210,59 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
     raw_dir = Path(root) / RAW_DIR_NAME
     rows: dict[str, list] = {field.name: [] for field in ARTICLES}
     problems: list[Problem] = []
+    for text_path in sorted(raw_dir.glob("*.txt")):
+        if not text_path.with_suffix(".json").exists():
+            problems.append(problem(
+                "raw-without-metadata", "raw text without its metadata file",
+                file=f"{RAW_DIR_NAME}/{text_path.name}",
+                expected=f"{RAW_DIR_NAME}/{text_path.stem}.json next to it",
+                field="articles.raw_file",
+                hint="add articles with `pourparlers ingest`, which writes both files; restore "
+                     "the metadata with git or remove the stray text"))
     for meta_path in sorted(raw_dir.glob("*.json")):
         rel = f"{RAW_DIR_NAME}/{meta_path.name}"
+        if meta_path.is_symlink():
+            problems.append(_not_regular(rel))
+            continue
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             article_id = meta["article_id"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             problems.append(problem("metadata-invalid", f"unreadable metadata: {error}", file=rel,
+                                    expected="a JSON object with article_id and text_sha256",
+                                    field="raw/<article_id>.json",
                                     hint="restore the file from git"))
             continue
         if not isinstance(article_id, str) or not ARTICLE_ID.match(article_id):
             problems.append(problem("article-id-invalid", f"invalid article id {article_id!r}",
-                                    file=rel, expected="pp- followed by 12 hex digits"))
+                                    file=rel, expected="pp- followed by 12 hex digits",
+                                    field="articles.article_id", hint=HINT_METADATA_ID))
             continue
         if meta_path.stem != article_id:
             problems.append(problem("file-name-mismatch", f"metadata of {article_id} is in {rel}",
                                     file=rel, article_id=article_id,
-                                    expected=f"{RAW_DIR_NAME}/{article_id}.json"))
+                                    expected=f"{RAW_DIR_NAME}/{article_id}.json",
+                                    field="articles.article_id", hint=HINT_METADATA_ID))
             continue
         raw_path = raw_dir / f"{article_id}.txt"
+        if raw_path.is_symlink():
+            problems.append(_not_regular(f"{RAW_DIR_NAME}/{raw_path.name}", article_id))
+            continue
         try:
             text = article_text(raw_path.read_bytes(), str(raw_path)).text
         except (OSError, IngestError) as error:
             problems.append(problem("raw-missing", f"cannot read the raw text: {error}",
-                                    file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id))
+                                    file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id,
+                                    expected="a readable UTF-8 text file",
+                                    field="articles.raw_file",
+                                    hint="restore the raw file with git"))
             continue
         if sha256(text) != meta.get("text_sha256"):
             problems.append(problem(
                 "hash-drift", "the raw article changed after it was ingested",
                 file=f"{RAW_DIR_NAME}/{article_id}.txt", article_id=article_id,
                 expected=f"text SHA-256 {meta.get('text_sha256')}, found {sha256(text)}",
+                field="articles.text_sha256",
                 hint="raw/ is never edited: restore it with git, or ingest the new text as a new article",
             ))
             continue

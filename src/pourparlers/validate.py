@@ -10,11 +10,14 @@ a clean one does.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
@@ -995,6 +998,8 @@ def render_github(report: ValidationReport) -> str:
         props = []
         if p.file:
             props.append(f"file={_escape_property(p.file)}")
+            if p.line:
+                props.append(f"line={p.line}")
         props.append(f"title={_escape_property(f'pourparlers validate: {p.code}')}")
         details = [f"{p.location()}: {p.message}"]
         if p.expected:
@@ -1012,3 +1017,57 @@ def render_github(report: ValidationReport) -> str:
         lines.append(f"::notice title={_escape_property('pourparlers validate')}::"
                      f"all {len(report.checks)} checks passed")
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- line numbers
+
+_MAX_LOCATE_BYTES = 64 * 1024 * 1024
+
+
+def _id_pattern(value: str, quoted: bool) -> re.Pattern[bytes]:
+    literal = json.dumps(value, ensure_ascii=False) if quoted else value
+    tail = b"" if quoted else rb"(?![0-9])"
+    return re.compile(rb'"id"\s*:\s*' + re.escape(literal.encode("utf-8")) + tail)
+
+
+def _line_of(data: bytes, annotation_id: str, region_id: str) -> int:
+    """The line of the region's first item (else the annotation's `id`) in an export, or 0."""
+    start, at = 0, None
+    if annotation_id:
+        anchor = data.find(b'"annotations"')
+        found = _id_pattern(annotation_id, False).search(data, max(anchor, 0))
+        if found:
+            start = at = found.start()
+    if region_id:
+        found = (_id_pattern(region_id, True).search(data, start)
+                 or _id_pattern(region_id, True).search(data))
+        if found:
+            at = found.start()
+    return 0 if at is None else data.count(b"\n", 0, at) + 1
+
+
+def with_lines(report: ValidationReport, root: Path) -> ValidationReport:
+    """The report with `line` set on problems of export files, for GitHub annotations.
+
+    The line is found by searching the file for the annotation's and the region's `"id"`
+    (exports are JSON text, so a pretty-printed export gets the region's own line). Files
+    that are links, unreadable or very large are left without lines.
+    """
+    cache: dict[str, bytes | None] = {}
+    problems = []
+    for p in report.problems:
+        if p.line or not p.file.endswith(".json") or not (p.annotation_id or p.region_id):
+            problems.append(p)
+            continue
+        if p.file not in cache:
+            path = Path(root) / p.file
+            try:
+                ok = (path.is_file() and not path.is_symlink()
+                      and path.stat().st_size <= _MAX_LOCATE_BYTES)
+                cache[p.file] = path.read_bytes() if ok else None
+            except OSError:
+                cache[p.file] = None
+        data = cache[p.file]
+        line = _line_of(data, p.annotation_id, p.region_id) if data else 0
+        problems.append(dataclasses.replace(p, line=line) if line else p)
+    return dataclasses.replace(report, problems=problems)
