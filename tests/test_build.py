@@ -383,7 +383,7 @@ def test_readme_yaml_parses(release, taxonomy):
     data = card.data.to_dict()
     assert data["language"] == ["fr"]
     assert (data["license"], data["license_name"]) == ("other", "cc-by-4.0-annotations-only")
-    assert data["annotations_creators"] == ["expert-generated"]
+    assert data["annotations_creators"] == ["machine-generated"]
 
 
 def test_card_body(release, taxonomy):

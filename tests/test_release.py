@@ -76,7 +76,7 @@ def test_first_release_closes_the_unreleased_changelog_heading(releases):
     assert "unreleased" not in log
     assert "### Generated diff (first release: everything is new)" in log
     assert "- Articles: 5 added, 0 removed, 0 with a changed text." in log
-    assert log.index("### Not yet") < log.index("### Generated diff")
+    assert log.index("### Added") < log.index("### Generated diff")
 
 
 def test_second_release_records_the_annotations_added_per_layer_and_type(releases):

@@ -436,7 +436,7 @@ def _card_data(assembled: _Assembled, infos: dict[str, DatasetInfo]) -> DatasetC
         license="other",
         license_name=LICENSE_NAME,
         license_link=LICENSE_LINK,
-        annotations_creators=["expert-generated"] if annotated else ["no-annotation"],
+        annotations_creators=["machine-generated"] if annotated else ["no-annotation"],
         language_creators=["found"],
         size_categories=[_size_category(len(assembled.sources))],
         source_datasets=["original"],

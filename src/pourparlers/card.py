@@ -92,7 +92,13 @@ def agreement_markdown(path: Path | None) -> str:
                 ("attribution of matched stances", pooled["stances"]["attribution"])]
     kappas = [[name, str(s["n"]), str(s["agreed"]), _ratio(s["accuracy"]), _ratio(s["kappa"])] for name, s in labelled]
     articles = ", ".join(article["article_id"] for article in report["articles"])
+    per_article = [[article["article_id"], _ratio(article["entities"]["strict"]["micro"]["f1"]),
+                    _ratio(article["events"]["trigger_classification"]["f1"]),
+                    _ratio(article["events"]["argument_classification"]["f1"]),
+                    _ratio(article["stances"]["holder_target"]["f1"])] for article in report["articles"]]
     return (f"{AGREEMENT_MARKER}\n\nMeasured on {report['articles_compared']} doubly annotated article(s) "
             f"({articles}), gold annotation (A) against the second annotation (B), before adjudication:\n\n"
             + _markdown_table(["measure", "A", "B", "matched", "P", "R", "F1"], rows) + "\n\n"
-            + _markdown_table(["label agreement", "pairs", "agreed", "accuracy", "Cohen's κ"], kappas))
+            + _markdown_table(["label agreement", "pairs", "agreed", "accuracy", "Cohen's κ"], kappas) + "\n\n"
+            + _markdown_table(["article", "entities strict F1", "trigger F1", "argument F1", "stance F1"],
+                              per_article))
