@@ -170,7 +170,7 @@ def test_canonical_id_textarea(root):
         "perRegion": "true",
         "maxSubmissions": "1",
         "editable": "true",
-        "placeholder": "Q-id Wikidata ou identifiant du corpus",
+        "placeholder": "identifiant du corpus, ex. vladimir-poutine",
     }
     assert area.get("required") is None
 

@@ -45,8 +45,9 @@ INSTRUCTIONS = (
     "gauche, puis reliez-le à chaque argument ; le libellé de la relation est le rôle. "
     "Position : surlignez la preuve avec STANCE, choisissez cible, polarité et attribution, "
     "puis reliez-la à son détenteur (relation holder), sauf en voix AUTHORIAL. "
-    "Entité : l'identifiant canonique (Q-id Wikidata vérifié ou identifiant du corpus) est "
-    "facultatif. Les rôles admis par type d'événement sont dans l'infobulle de chaque type."
+    "Entité : l'identifiant canonique (slug du corpus, ex. vladimir-poutine, russie ; voir "
+    "GUIDELINES.md) est facultatif. Les rôles admis par type d'événement sont dans l'infobulle "
+    "de chaque type."
 )
 
 
@@ -166,7 +167,7 @@ def label_config(taxonomy: Taxonomy) -> str:
     _sub(view, "Header", value="Identifiant canonique (facultatif)", size="5")
     _sub(
         view, "TextArea", name=controls["canonical_id"], toName=text, perRegion="true",
-        maxSubmissions="1", editable="true", placeholder="Q-id Wikidata ou identifiant du corpus",
+        maxSubmissions="1", editable="true", placeholder="identifiant du corpus, ex. vladimir-poutine",
     )
 
     main = _sub(columns, "View", style=MAIN_COLUMN_STYLE)
