@@ -118,10 +118,8 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
     regions = []
     for position, (word, kind, rid) in enumerate(zip(picks, kinds, ids, strict=True)):
         following = picks[position + 1] if position + 1 < len(picks) else len(words)
-        if kind == "stance":
-            last = word + rng.randint(3, 10)           # evidence: a few words, may cover others
-        else:
-            last = min(word + rng.randint(0, 2), following - 1)
+        # a stance's evidence is a few words and may cover other regions; others do not overlap
+        last = word + rng.randint(3, 10) if kind == "stance" else min(word + rng.randint(0, 2), following - 1)
         start, end = words[word][0], words[min(last, len(words) - 1)][1]
         regions.append({"id": rid, "kind": kind, "start": start, "end": end, "label": None})
     entities = [r for r in regions if r["kind"] == "entity"]
@@ -173,7 +171,7 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
                            "type": "textarea", "origin": "manual",
                            "value": {"start": start, "end": end, "text": [f"actor-{rng.randint(1, 500)}"]}})
     result += relations
-    stamp = "2026-11-20T10:%02d:%02d.000Z" % (index // 60 % 60, index % 60)
+    stamp = f"2026-11-20T10:{index // 60 % 60:02d}:{index % 60:02d}.000Z"
     return {
         "id": index + 1,
         "data": {"text": text, "article_id": article_id, "lang": "fr"},
