@@ -664,15 +664,23 @@ class Bench:
         return path
 
     def prepare(self) -> None:
+        """Generate the largest corpus (kept if a previous run in `--dir` made it) and link
+        the smaller ones to its first articles."""
         largest = self.sizes[-1]
         t0 = time.perf_counter()
-        generate(self.root(largest), largest)
-        self.say(f"generated {largest} synthetic articles in {time.perf_counter() - t0:.0f} s "
+        if not self._complete(largest):
+            shutil.rmtree(self.root(largest), ignore_errors=True)
+            generate(self.root(largest), largest)
+        self.say(f"{largest} synthetic articles ready in {time.perf_counter() - t0:.0f} s "
                  f"({self.folder})")
-        for n in self.sizes[:-1]:
-            subset(self.root(largest), self.root(n), n)
-        for n in {min(SDK_SAMPLE, largest), min(ANCHOR_SAMPLE, largest)} - set(self.sizes):
-            subset(self.root(largest), self.root(n), n)
+        for n in {*self.sizes[:-1], min(SDK_SAMPLE, largest), min(ANCHOR_SAMPLE, largest)} - {largest}:
+            if not self._complete(n):
+                shutil.rmtree(self.root(n), ignore_errors=True)
+                subset(self.root(largest), self.root(n), n)
+
+    def _complete(self, n: int) -> bool:
+        folder = self.root(n) / "annotations"
+        return folder.is_dir() and sum(1 for _ in folder.glob("*.json")) == n
 
     def run(self, step: str, n: int, *, runs: int | None = None) -> list[dict]:
         key = (step, n)
