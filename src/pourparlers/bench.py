@@ -808,7 +808,7 @@ class Bench:
             lines += ["", *notes]
         if self.startup:
             validate, python = (statistics.median(self.startup[k]) for k in ("validate", "python"))
-            lines.append(f"real corpus ({REPO_ROOT.name}/raw + annotations): `pourparlers validate` "
+            lines.append("real corpus (this repository's raw/ + annotations/): `pourparlers validate` "
                          f"{validate:.2f} s wall, interpreter start {python:.2f} s: adds "
                          f"{validate - python:.2f} s (goal < 10 s: {'yes' if validate - python < 10 else 'NO'})")
         convert_runs = self.get("convert", largest)
