@@ -1,0 +1,89 @@
+"""The benchmark's synthetic corpus: it must convert and validate cleanly, and its broken copy must
+be reported row by row (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+
+from pourparlers.bench import corrupt, generate, pandas_contracts, subset
+from pourparlers.convert import convert_exports, write_tables
+from pourparlers.corpus import annotation_files, load_corpus, taxonomy_of
+from pourparlers.ingest import load_articles
+from pourparlers.validate import validate_corpus
+
+N = 12
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("bench") / "repo", N)
+
+
+def test_generated_repository_has_one_export_per_article(synthetic):
+    exports = sorted((synthetic / "annotations").glob("*.json"))
+    assert len(exports) == N
+    assert len(list((synthetic / "raw").glob("*.txt"))) == N
+    task = orjson.loads(exports[0].read_bytes())[0]
+    assert task["data"]["article_id"] == exports[0].stem
+    result = task["annotations"][0]["result"]
+    kinds = [item.get("from_name") for item in result if item["type"] == "labels"]
+    assert kinds.count("entity") == 40 and kinds.count("event") == 6 and kinds.count("stance") == 3
+    assert sum(item["type"] == "relation" for item in result) >= 12
+    text = task["data"]["text"]
+    for item in result:
+        if item["type"] == "labels":
+            assert text[item["value"]["start"]:item["value"]["end"]] == item["value"]["text"]
+
+
+def test_generation_is_deterministic(synthetic, tmp_path):
+    again = generate(tmp_path / "again", 3)
+    for export in sorted((again / "annotations").glob("*.json")):
+        assert export.read_bytes() == (synthetic / "annotations" / export.name).read_bytes()
+
+
+def test_synthetic_corpus_converts_and_validates_cleanly(synthetic):
+    corpus = load_corpus(synthetic)
+    assert corpus.problems == []
+    assert corpus.report.ok
+    assert corpus.tables["entities"].num_rows == 40 * N
+    assert corpus.tables["events"].num_rows == 6 * N
+    assert corpus.tables["stances"].num_rows == 3 * N
+    assert corpus.tables["event_arguments"].num_rows >= 12 * N
+
+
+def test_synthetic_text_is_marked_as_never_released(synthetic):
+    meta = json.loads(next((synthetic / "raw").glob("*.json")).read_text())
+    assert meta["source"] == "synthetic" and "never" in meta["notes"]
+
+
+def test_subset_links_the_first_articles(synthetic, tmp_path):
+    small = subset(synthetic, tmp_path / "small", 5)
+    assert len(list((small / "annotations").glob("*.json"))) == 5
+    assert load_corpus(small).problems == []
+
+
+def test_every_broken_row_is_reported(synthetic, tmp_path):
+    taxonomy = taxonomy_of(synthetic)
+    articles, _ = load_articles(synthetic)
+    converted = convert_exports(annotation_files(synthetic), articles, taxonomy, synthetic)
+    write_tables({"articles": articles, **converted.tables}, tmp_path / "tables")
+    broken = corrupt(tmp_path / "tables", tmp_path / "bad", fraction=0.05)
+    expected = {tuple(row) for row in json.loads((tmp_path / "bad" / "expected.json").read_text())}
+    assert broken == len(expected) > 0
+    tables = {p.stem: pq.read_table(p) for p in (tmp_path / "bad").glob("*.parquet")}
+    report = validate_corpus(tables, taxonomy)
+    found = {(p.annotation_id, p.region_id) for p in report.problems}
+    assert {(str(a), r) for _, a, r in expected} <= found
+
+
+def test_pandas_anchor_accepts_the_clean_tables(synthetic):
+    taxonomy = taxonomy_of(synthetic)
+    corpus = load_corpus(synthetic)
+    frames = {name: table.to_pandas() for name, table in corpus.tables.items()}
+    for name, schema in pandas_contracts(taxonomy, frames).items():
+        schema.validate(frames[name], lazy=True)
