@@ -38,6 +38,7 @@ from pathlib import Path
 
 import orjson
 
+from pourparlers import atomic
 from pourparlers.paths import REPO_ROOT
 
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
@@ -844,7 +845,7 @@ def main(argv: list[str] | None = None) -> int:
         report = bench.report()
         print(report)
         if args.out:
-            args.out.write_text(report, encoding="utf-8")
+            atomic.write_text(args.out, report)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
