@@ -406,6 +406,11 @@ def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
+def _dataset_from_rows(rows: list[dict], features: Features) -> Dataset:
+    """Rows as `Dataset.to_list` gives them (ClassLabels as ids) back into a Dataset."""
+    return Dataset.from_list(rows, features=features)
+
+
 def _dataset(table: pa.Table, features: Features) -> Dataset:
     """A table with labels as strings, as a Dataset of `features`.
 
@@ -679,7 +684,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     assembled = _assemble(tables, taxonomy)
     if not text:
         assembled.datasets = {config: DatasetDict({
-            split: _dataset([strip_text(config, row) for row in dataset.to_list()], dataset.features)
+            split: _dataset_from_rows([strip_text(config, row) for row in dataset.to_list()], dataset.features)
             for split, dataset in dsd.items()}) for config, dsd in assembled.datasets.items()}
     staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
     try:
