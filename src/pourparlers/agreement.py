@@ -389,6 +389,13 @@ def _differences(x: dict, y: dict, names: Sequence[str]) -> list[str]:
     return [f"{name} {x[name]!r} vs {y[name]!r}" for name in names if x[name] != y[name]]
 
 
+def _unpaired(rest_a: list, rest_b: list, pairs: list[tuple[int, int]]) -> tuple[list, list]:
+    """The items of each side that `pairs` (indexes into the two lists) leaves unmatched."""
+    taken_a, taken_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    return ([x for i, x in enumerate(rest_a) if i not in taken_a],
+            [y for j, y in enumerate(rest_b) if j not in taken_b])
+
+
 def disagreements(article_id: str, a: Annotation, b: Annotation, entities: dict, events: dict,
                   stances: dict) -> list[dict]:
     """What A has that B lacks (only_a), the reverse (only_b), and paired items that differ.
@@ -421,9 +428,7 @@ def disagreements(article_id: str, a: Annotation, b: Annotation, entities: dict,
     typed = match(rest_a, rest_b, _same_span)
     for i, j in typed:
         emit("entity", "mismatch", rest_a[i], rest_b[j], f"type {rest_a[i]['type']} vs {rest_b[j]['type']}")
-    taken_a, taken_b = {i for i, _ in typed}, {j for _, j in typed}
-    out += _only("entity", article_id, [x for i, x in enumerate(rest_a) if i not in taken_a],
-                 [y for j, y in enumerate(rest_b) if j not in taken_b])
+    out += _only("entity", article_id, *_unpaired(rest_a, rest_b, typed))
 
     for x, y in events["pairs"]:
         detail = _differences(x, y, ("type", "realis"))
@@ -442,9 +447,7 @@ def disagreements(article_id: str, a: Annotation, b: Annotation, entities: dict,
         x, y = rest_a[i], rest_b[j]
         emit("argument", "mismatch", x, y, f"filler {x['filler']['start']}-{x['filler']['end']} vs "
                                            f"{y['filler']['start']}-{y['filler']['end']}")
-    taken_a, taken_b = {i for i, _ in near}, {j for _, j in near}
-    out += _only("argument", article_id, [x for i, x in enumerate(rest_a) if i not in taken_a],
-                 [y for j, y in enumerate(rest_b) if j not in taken_b])
+    out += _only("argument", article_id, *_unpaired(rest_a, rest_b, near))
 
     for x, y in stances["pairs"]:
         detail = _differences(x, y, ("polarity", "attribution"))

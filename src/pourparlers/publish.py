@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pourparlers.errors import PourparlersError
 from pourparlers.paths import DIST_DIR_NAME
-from pourparlers.release import MANIFEST, parse_version, previous_release, read_manifest, verify_manifest
+from pourparlers.release import MANIFEST, checked_release, parse_version, previous_release, verify_manifest
 
 REPO_TYPE = "dataset"
 # What a release folder may upload; nothing else in it reaches the Hub.
@@ -84,14 +84,10 @@ def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None 
         raise PublishError("no release to publish: CHANGELOG.md records none",
                            "cut one with `pourparlers release --minor`")
     folder = Path(root) / DIST_DIR_NAME / version
-    if not (folder / MANIFEST).exists():
-        raise PublishError(f"{folder} is not a release (no {MANIFEST})",
-                           f"cut it with `pourparlers release {version}`")
-    issues = verify_manifest(folder)
-    if issues:
-        raise PublishError(f"{folder} does not match its manifest: {'; '.join(issues[:5])}",
-                           "a release folder is never edited: cut a new release")
-    manifest = read_manifest(folder)
+    manifest = checked_release(folder, PublishError,
+                               (f"{folder} is not a release (no {MANIFEST})",
+                                f"cut it with `pourparlers release {version}`"),
+                               "a release folder is never edited: cut a new release")
     repo_id = repo_id or manifest.get("repo_id", "")
     if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
         raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")

@@ -146,6 +146,22 @@ def verify_manifest(folder: Path) -> list[str]:
     return issues
 
 
+def checked_release(folder: Path, error: type[PourparlersError], missing: tuple[str, str],
+                    changed_hint: str) -> dict:
+    """The manifest of a release folder whose files all match it; else `error`.
+
+    `missing` is the (message, hint) for a folder without a manifest. Release (for the previous
+    version) and publish both trust a release folder only after this check.
+    """
+    folder = Path(folder)
+    if not (folder / MANIFEST).exists():
+        raise error(*missing)
+    issues = verify_manifest(folder)
+    if issues:
+        raise error(f"{folder} does not match its manifest: {'; '.join(issues[:5])}", changed_hint)
+    return read_manifest(folder)
+
+
 def ensure_not_a_release(folder: Path) -> None:
     """Refuse to write over a folder `release` made (a plain `build` output may be replaced)."""
     if (Path(folder) / MANIFEST).exists():
@@ -411,16 +427,12 @@ def cut_release(root: Path, *, bump: str | None = None, version: str | None = No
     old = None
     if previous:
         previous_dir = dist / previous
-        if not (previous_dir / MANIFEST).exists():
-            raise ReleaseError(
-                f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
-                f"download it from the Hub: `hf download ORG/NAME --repo-type dataset --revision "
-                f"v{previous} --local-dir {previous_dir}`")
-        issues = verify_manifest(previous_dir)
-        if issues:
-            raise ReleaseError(f"{previous_dir} does not match its manifest: {'; '.join(issues[:5])}",
-                               "restore the previous release folder (download it again)")
-        old_manifest = read_manifest(previous_dir)
+        old_manifest = checked_release(
+            previous_dir, ReleaseError,
+            (f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
+             f"download it from the Hub: `hf download ORG/NAME --repo-type dataset --revision "
+             f"v{previous} --local-dir {previous_dir}`"),
+            "restore the previous release folder (download it again)")
         old = snapshot(previous_dir, old_manifest["features"], old_manifest.get("schema_version", ""))
 
     corpus = load_corpus(root)
