@@ -179,6 +179,7 @@ ALLOWED_WRITES = {
     ("atomic.py", "write_text"): "encodes, then atomic.write_bytes",
     ("build.py", "build_release"): "parquet and card written inside atomic.new_directory(staged), "
                                    "which is renamed whole",
+    ("build.py", "_write_config"): "called only by build_release, into its staged directory",
     ("convert.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",
     # Modules of the Label Studio workflow (on main): neither writes into the repository's data.
     ("pull.py", "check_files"): "the pulled files into a TemporaryDirectory, to validate them "

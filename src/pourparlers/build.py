@@ -22,6 +22,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from pathlib import Path
 import datasets
 import jinja2
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
@@ -39,7 +41,7 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from pourparlers.atomic import new_directory
-from pourparlers.card import agreement_markdown, examples_markdown
+from pourparlers.card import EXAMPLE_ROWS, agreement_markdown, examples_markdown
 from pourparlers.errors import BuildError, InvalidData
 from pourparlers.tables import DATE_PRECISIONS, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
@@ -60,13 +62,13 @@ _SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 
 # French-aware tokens: elided articles/pronouns (l’, d’, qu’, jusqu’…) are their own token,
 # decimals stay whole, words keep inner apostrophes (aujourd’hui), any other non-space
-# character (punctuation, hyphen, emoji) is one token.
-_TOKEN = re.compile(
-    r"(?i:\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’](?=[^\W\d_]))"
-    r"|\d+(?:[.,]\d+)+"
-    r"|[^\W_]+(?:['’][^\W_]+)*"
-    r"|\S"
-)
+# character (punctuation, hyphen, emoji) is one token. Each match is "leading white space +
+# token", so the lengths of the matches give the offsets. `\w`, `\d` and `\s` are those of polars'
+# regex engine (Unicode UTS #18): unlike Python's `re`, combining marks are word characters and
+# superscript digits and fractions (², ½) are not. No `\b`: it would take the engine off its DFA.
+_PIECE = (r"\s*(?:(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
+          r"|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|\S)")
+NER_BATCH = 5_000  # articles tokenized at once: bounds the token frame to a few hundred MB
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,6 @@ class BuildResult:
     ner_unrepresented: int
 
 
-@dataclass
-class _Assembled:
-    datasets: dict[str, DatasetDict]
-    counts: dict[str, dict[str, int]]
-    ner_unrepresented: int
-    sources: list[dict]         # article rows as in tables.ARTICLES, for the card
-
-
 def split_of(article_id: str) -> str:
     """Split of an article from a SHA-256 of its id alone, so adding articles never moves one."""
     digest = hashlib.sha256(article_id.encode("utf-8")).digest()
@@ -100,9 +94,44 @@ def split_of(article_id: str) -> str:
     return "validation" if bucket < 90 else "test"
 
 
+def token_frame(texts: pa.Array | pa.ChunkedArray) -> pl.DataFrame:
+    """Every token of `texts`, in text order: `row` (index in `texts`), code-point `start` and
+    `end`, and the `token` itself. Tokenized by polars outside the interpreter (see `_PIECE`)."""
+    pieces = (pl.from_arrow(texts).alias("text").to_frame().with_row_index("row").lazy()
+              .select("row", pl.col("text").str.extract_all(_PIECE).alias("piece"))
+              .explode("piece").drop_nulls("piece")
+              .select("row", pl.col("piece").str.strip_chars_start().alias("token"),
+                      pl.col("piece").str.len_chars().alias("width"))
+              .with_columns(pl.col("token").str.len_chars().alias("length"))
+              .collect())
+    rows = pieces["row"].to_numpy()
+    width = pieces["width"].to_numpy().astype(np.int64)
+    passed = np.cumsum(width)
+    first = np.ones(len(rows), bool)
+    first[1:] = rows[1:] != rows[:-1]
+    ends = passed - np.maximum.accumulate(np.where(first, passed - width, 0))
+    return pl.DataFrame({"row": rows, "start": ends - pieces["length"].to_numpy(), "end": ends,
+                         "token": pieces["token"]})
+
+
 def tokenize(text: str) -> list[tuple[int, int]]:
-    """Code-point (start, end) of each token of `text` (see `_TOKEN`)."""
-    return [match.span() for match in _TOKEN.finditer(text)]
+    """Code-point (start, end) of each token of `text` (see `token_frame`)."""
+    frame = token_frame(pa.array([text], pa.string()))
+    return list(zip(frame["start"].to_list(), frame["end"].to_list(), strict=True))
+
+
+def _outermost(order_keys: list[tuple], ranges: list[tuple[int, int]]) -> list[bool]:
+    """Which token ranges keep their tags: in `order_keys` order (longer mention first, then
+    earlier, then id), a range is kept unless it is empty or shares a token with a kept one."""
+    kept = [False] * len(ranges)
+    taken: set[int] = set()
+    for index in sorted(range(len(ranges)), key=order_keys.__getitem__):
+        first, last = ranges[index]
+        covered = range(first, last)
+        if covered and not any(i in taken for i in covered):
+            taken.update(covered)
+            kept[index] = True
+    return kept
 
 
 def iob2_tags(
@@ -115,20 +144,15 @@ def iob2_tags(
     """
     starts = [start for start, _ in token_spans]
     ends = [end for _, end in token_spans]
+    ranges = [(bisect.bisect_right(ends, m["start"]), bisect.bisect_left(starts, m["end"]))
+              for m in mentions]
+    keep = _outermost([(m["start"] - m["end"], m["start"], m["id"]) for m in mentions], ranges)
     tags = ["O"] * len(token_spans)
-    taken = [False] * len(token_spans)
-    kept, dropped = [], []
-    for mention in sorted(mentions, key=lambda m: (m["start"] - m["end"], m["start"], m["id"])):
-        first = bisect.bisect_right(ends, mention["start"])
-        last = bisect.bisect_left(starts, mention["end"])
-        covered = range(first, last)
-        if not covered or any(taken[i] for i in covered):
-            dropped.append(mention)
-            continue
-        for i in covered:
-            taken[i] = True
+    for (first, last), mention, kept in zip(ranges, mentions, keep, strict=True):
+        for i in range(first, last) if kept else ():
             tags[i] = ("B-" if i == first else "I-") + mention["type"]
-        kept.append(mention)
+    kept = [m for m, k in zip(mentions, keep, strict=True) if k]
+    dropped = [m for m, k in zip(mentions, keep, strict=True) if not k]
     return tags, kept, dropped
 
 
@@ -262,144 +286,196 @@ def _struct(columns: dict[str, pa.Array]) -> pa.StructArray:
     return pa.StructArray.from_arrays(list(columns.values()), names=list(columns))
 
 
+def _ner_tag_ids(tokens: pl.DataFrame, mentions: pa.Table, taxonomy: Taxonomy) -> tuple[np.ndarray, int]:
+    """`iob2_tags` for every token of a batch at once, as ClassLabel ids of `taxonomy.ner_tags`;
+    also how many mentions IOB2 cannot hold. `mentions` has row, start, end, id, type.
+
+    A mention covers the tokens from the first that ends after its start to the last that starts
+    before its end. Where no two covered ranges of an article share a token, every non-empty one
+    is kept; only articles with overlaps go through `_outermost`, the rule itself.
+    """
+    row = tokens["row"].to_numpy().astype(np.int64) << 32
+    token_ends = row | tokens["end"].to_numpy()
+    token_starts = row | tokens["start"].to_numpy()
+    m_row = mentions["row"].to_numpy().astype(np.int64)
+    m_start, m_end = mentions["start"].to_numpy(), mentions["end"].to_numpy()
+    first = np.searchsorted(token_ends, (m_row << 32) | m_start, side="right")
+    last = np.searchsorted(token_starts, (m_row << 32) | m_end, side="left")
+    keep = first < last
+    order = np.lexsort((first, m_row))
+    o_row, o_first, o_last = m_row[order], first[order], last[order]
+    clash = (o_row[1:] == o_row[:-1]) & (o_first[1:] < o_last[:-1]) & keep[order][1:]
+    disputed = np.isin(m_row, o_row[1:][clash]) if clash.any() else np.zeros(len(m_row), bool)
+    if disputed.any():
+        ids = mentions["id"].to_pylist()
+        for article in np.unique(m_row[disputed]):
+            members = np.flatnonzero(m_row == article)
+            kept = _outermost([(int(m_start[i] - m_end[i]), int(m_start[i]), ids[i]) for i in members],
+                              [(int(first[i]), int(last[i])) for i in members])
+            keep[members] = kept
+    names = {name: index for index, name in enumerate(taxonomy.ner_tags)}
+    kinds = pa.array(taxonomy.entity_types, pa.string())
+    kind = pc.index_in(mentions["type"], value_set=kinds).to_numpy(zero_copy_only=False)
+    begin_id = np.array([names[f"B-{t}"] for t in taxonomy.entity_types], np.int64)[kind[keep]]
+    inside_id = np.array([names[f"I-{t}"] for t in taxonomy.entity_types], np.int64)[kind[keep]]
+    inside = np.zeros(len(token_ends) + 1, np.int64)  # kept ranges never overlap: a running sum
+    np.add.at(inside, first[keep], inside_id - names["O"])
+    np.add.at(inside, last[keep], names["O"] - inside_id)
+    tags = np.cumsum(inside)[:-1] + names["O"]
+    tags[first[keep]] = begin_id
+    return tags, int((~keep).sum())
+
+
 def _ner_columns(articles: pa.Table, entities: pa.Table, owner: np.ndarray,
-                 batch: int = 2_000) -> tuple[dict[str, pa.Array], int]:
-    """Tokens and IOB2 tags of every article (Python's `re`, per batch of articles, so only one
-    batch of tokens is ever held as Python objects); also the mentions IOB2 cannot hold."""
-    counts = np.bincount(owner, minlength=articles.num_rows) if len(owner) else \
-        np.zeros(articles.num_rows, np.int64)
-    bounds = np.concatenate([[0], np.cumsum(counts)])
+                 taxonomy: Taxonomy) -> tuple[dict[str, pa.Array], int]:
+    """Tokens, their offsets and IOB2 tag ids of every article, `NER_BATCH` articles at a time;
+    also how many mentions IOB2 cannot hold. `entities` are ordered by article (`owner`)."""
+    bounds = np.searchsorted(owner, np.arange(0, articles.num_rows + NER_BATCH, NER_BATCH).clip(
+        max=articles.num_rows))
     chunks: dict[str, list[pa.Array]] = {"tokens": [], "token_starts": [], "token_ends": [],
                                          "ner_tags": []}
     dropped = 0
-    for first in range(0, articles.num_rows, batch):
-        last = min(first + batch, articles.num_rows)
-        texts = articles["text"].slice(first, last - first).to_pylist()
-        lo, hi = int(bounds[first]), int(bounds[last])
-        mentions = entities.slice(lo, hi - lo).select(["start", "end", "id", "type"]).to_pylist()
-        tokens, starts, ends, tags = [], [], [], []
-        for i, text in enumerate(texts, start=first):
-            own = mentions[int(bounds[i]) - lo:int(bounds[i + 1]) - lo]
-            spans = tokenize(text)
-            article_tags, _, gone = iob2_tags(spans, own)
-            dropped += len(gone)
-            tokens.append([text[s:e] for s, e in spans])
-            begin, end = zip(*spans, strict=True) if spans else ((), ())
-            starts.append(begin)
-            ends.append(end)
-            tags.append(article_tags)
-        chunks["tokens"].append(pa.array(tokens, pa.list_(pa.string())))
-        chunks["token_starts"].append(pa.array(starts, pa.list_(pa.int32())))
-        chunks["token_ends"].append(pa.array(ends, pa.list_(pa.int32())))
-        chunks["ner_tags"].append(pa.array(tags, pa.list_(pa.string())))
+    for batch, first in enumerate(range(0, articles.num_rows, NER_BATCH)):
+        size = min(NER_BATCH, articles.num_rows - first)
+        tokens = token_frame(articles["text"].slice(first, size))
+        lo, hi = int(bounds[batch]), int(bounds[batch + 1])
+        mentions = entities.slice(lo, hi - lo).select(["start", "end", "id", "type"])
+        mentions = mentions.append_column("row", pa.array(owner[lo:hi] - first, pa.int64()))
+        tags, unrepresented = _ner_tag_ids(tokens, mentions, taxonomy)
+        dropped += unrepresented
+        counts = np.bincount(tokens["row"].to_numpy(), minlength=size)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+        for name, values in (("tokens", tokens["token"].to_arrow().cast(pa.string())),
+                             ("token_starts", pa.array(tokens["start"].to_numpy(), pa.int32())),
+                             ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
+                             ("ner_tags", pa.array(tags, pa.int64()))):
+            chunks[name].append(pa.ListArray.from_arrays(offsets, values))
     empty = {"tokens": pa.string(), "token_starts": pa.int32(), "token_ends": pa.int32(),
-             "ner_tags": pa.string()}
+             "ner_tags": pa.int64()}
     columns = {name: pa.concat_arrays(parts) if parts else pa.array([], pa.list_(empty[name]))
                for name, parts in chunks.items()}
     return columns, dropped
 
 
-def _assemble(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> _Assembled:
-    """Every config as Arrow columns (labels still strings), then one Dataset per split.
+class _Assembly:
+    """The release's configs, built one at a time from the validated tables.
 
     Rows and nested lists are built with Arrow sorts, `index_in` and list offsets rather than
-    Python dicts per row: the corpus is never held as Python objects (only the NER tokens of
-    one batch of articles are).
+    Python dicts per row, and the NER tokens are made by polars in a worker thread while the
+    other configs are written (polars and pyarrow release the GIL). `configs()` yields each
+    config's splits, so a caller can write one and let it go before the next is built: only
+    the input tables and the annotation columns stay in memory for the whole build.
     """
-    rows = _released(tables)
-    problems = check_tables(tables, taxonomy)
-    if problems:
-        raise InvalidData(problems, hint="a release is never built from data that fails validation")
-    if not rows["articles"].num_rows:
-        raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
-    features = release_features(taxonomy)
-    articles = rows["articles"].sort_by("article_id")
-    article_ids = articles["article_id"].combine_chunks()
-    splits = pa.array([split_of(a) for a in article_ids.to_pylist()], pa.string())
 
-    e = _sorted(rows["entities"], "mention_id")
-    e_owner = _positions(e["article_id"].combine_chunks(), article_ids)
-    coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
-    entities = {
-        "id": e["mention_id"], "article_id": e["article_id"], "start": e["start"], "end": e["end"],
-        "text": e["text"], "type": e["type"],
-        "coarse_type": coarse.take(pc.index_in(e["type"], value_set=pa.array(taxonomy.entity_types))),
-        "canonical_id": e["canonical_id"],
-    }
-    entity_ids = e["mention_id"].combine_chunks()
+    def __init__(self, tables: dict[str, pa.Table], taxonomy: Taxonomy, validated: bool) -> None:
+        rows = _released(tables)
+        problems = [] if validated else check_tables(tables, taxonomy)
+        if problems:
+            raise InvalidData(problems, hint="a release is never built from data that fails validation")
+        if not rows["articles"].num_rows:
+            raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
+        self.taxonomy = taxonomy
+        self.features = release_features(taxonomy)
+        self.articles = rows["articles"].sort_by("article_id")
+        self.article_ids = self.articles["article_id"].combine_chunks()
+        self.splits = pa.array([split_of(a) for a in self.article_ids.to_pylist()], pa.string())
+        self.present = [name for name in SPLITS if pc.any(pc.equal(self.splits, name)).as_py()]
+        source_columns = ("article_id", "title", "source", "published", "url", "notes")
+        self.sources = self.articles.select(list(source_columns)).to_pylist()
+        self.ner_unrepresented = 0
+        self.counts: dict[str, dict[str, int]] = {}
 
-    v = _sorted(rows["events"], "event_id")
-    v_owner = _positions(v["article_id"].combine_chunks(), article_ids)
-    a = rows["event_arguments"]
-    filler = pc.index_in(a["mention_id"], value_set=entity_ids)
-    a = a.append_column("_event", pa.array(_positions(a["event_id"].combine_chunks(),
-                                                      v["event_id"].combine_chunks())))
-    a = a.append_column("_start", e["start"].take(filler)).append_column("_end", e["end"].take(filler))
-    a = a.append_column("_role", pc.fill_null(a["role"], ""))
-    a = a.append_column("_entity", entity_ids.take(filler)).append_column("_text", e["text"].take(filler))
-    a = a.sort_by([("_event", "ascending"), ("_start", "ascending"), ("_end", "ascending"),
-                   ("_role", "ascending"), ("_entity", "ascending")])
-    arguments = _lists(_struct({"role": a["role"].combine_chunks(),
-                                "entity_id": a["_entity"].combine_chunks(),
-                                "text": a["_text"].combine_chunks()}),
-                       a["_event"].to_numpy(), v.num_rows)
-    events = {
-        "id": v["event_id"], "article_id": v["article_id"], "type": v["type"],
-        "realis": v["realis"],
-        "trigger": _struct({"start": v["start"].combine_chunks(), "end": v["end"].combine_chunks(),
-                            "text": v["text"].combine_chunks()}),
-        "arguments": arguments,
-    }
+        e = _sorted(rows["entities"], "mention_id")
+        self.e_owner = _positions(e["article_id"].combine_chunks(), self.article_ids)
+        coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
+        self.entities = {
+            "id": e["mention_id"], "article_id": e["article_id"], "start": e["start"], "end": e["end"],
+            "text": e["text"], "type": e["type"],
+            "coarse_type": coarse.take(pc.index_in(e["type"], value_set=pa.array(taxonomy.entity_types))),
+            "canonical_id": e["canonical_id"],
+        }
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner")
+        self._ner = self._pool.submit(_ner_columns, self.articles, pa.table(self.entities), self.e_owner,
+                                   taxonomy)
+        entity_ids = e["mention_id"].combine_chunks()
 
-    s = _sorted(rows["stances"], "stance_id")
-    s_owner = _positions(s["article_id"].combine_chunks(), article_ids)
-    holder = pc.if_else(pc.equal(s["holder_id"], ""), None, s["holder_id"])
-    stances = {
-        "id": s["stance_id"], "article_id": s["article_id"], "holder_id": s["holder_id"],
-        "holder_text": e["text"].take(pc.index_in(holder, value_set=entity_ids)),
-        "target": s["target"], "polarity": s["polarity"], "attribution": s["attribution"],
-        "evidence": _struct({"start": s["start"].combine_chunks(), "end": s["end"].combine_chunks(),
-                             "text": s["text"].combine_chunks()}),
-    }
+        v = _sorted(rows["events"], "event_id")
+        self.v_owner = _positions(v["article_id"].combine_chunks(), self.article_ids)
+        a = rows["event_arguments"]
+        filler = pc.index_in(a["mention_id"], value_set=entity_ids)
+        a = a.append_column("_event", pa.array(_positions(a["event_id"].combine_chunks(),
+                                                          v["event_id"].combine_chunks())))
+        a = a.append_column("_start", e["start"].take(filler)).append_column("_end", e["end"].take(filler))
+        a = a.append_column("_role", pc.fill_null(a["role"], ""))
+        a = a.append_column("_entity", entity_ids.take(filler)).append_column("_text", e["text"].take(filler))
+        a = a.sort_by([("_event", "ascending"), ("_start", "ascending"), ("_end", "ascending"),
+                       ("_role", "ascending"), ("_entity", "ascending")])
+        arguments = _lists(_struct({"role": a["role"].combine_chunks(),
+                                    "entity_id": a["_entity"].combine_chunks(),
+                                    "text": a["_text"].combine_chunks()}),
+                           a["_event"].to_numpy(), v.num_rows)
+        self.events = {
+            "id": v["event_id"], "article_id": v["article_id"], "type": v["type"],
+            "realis": v["realis"],
+            "trigger": _struct({"start": v["start"].combine_chunks(), "end": v["end"].combine_chunks(),
+                                "text": v["text"].combine_chunks()}),
+            "arguments": arguments,
+        }
 
-    article_columns = {"id": article_ids, **{name: articles[name] for name in _article_fields()
-                                              if name != "id"}}
-    nested = {}
-    for name, columns, owner in (("entities", entities, e_owner), ("events", events, v_owner),
-                                 ("stances", stances, s_owner)):
-        inner = {k: _flat(columns[k]) for k in features["documents"][name].feature}
-        nested[name] = _lists(_struct(inner), owner, articles.num_rows)
-    ner, unrepresented = _ner_columns(articles, pa.table(entities), e_owner)
-    columns_of = {
-        "documents": ({**article_columns, **nested}, None),
-        "articles": (article_columns, None),
-        "entities": (entities, e_owner),
-        "events": (events, v_owner),
-        "stances": (stances, s_owner),
-        "ner": ({"id": article_ids, "article_id": article_ids, **ner}, None),
-    }
-    present = [name for name in SPLITS if pc.any(pc.equal(splits, name)).as_py()]
-    counts: dict[str, dict[str, int]] = {}
-    built = {}
-    for config in CONFIGS:
-        columns, owner = columns_of[config]
-        row_split = splits if owner is None else splits.take(pa.array(owner, pa.int64()))
-        plain = pa.table({name: _flat(columns[name]) for name in features[config]})
-        counts[config] = {}
-        parts = {}
-        for split in present:
-            mask = pc.equal(row_split, split)
-            part = plain.filter(mask)
-            counts[config][split] = part.num_rows
-            # `load_dataset` cannot load a zero-row split ("Instruction 'x' corresponds to no
-            # data!"), so an empty split is left out, and a config with no row at all too.
-            if part.num_rows:
-                parts[split] = _dataset(part, features[config])
-        if parts:
-            built[config] = DatasetDict(parts)
-    source_columns = ("article_id", "title", "source", "published", "url", "notes")
-    sources = articles.select(list(source_columns)).to_pylist()
-    return _Assembled(built, counts, unrepresented, sources)
+        s = _sorted(rows["stances"], "stance_id")
+        self.s_owner = _positions(s["article_id"].combine_chunks(), self.article_ids)
+        holder = pc.if_else(pc.equal(s["holder_id"], ""), None, s["holder_id"])
+        self.stances = {
+            "id": s["stance_id"], "article_id": s["article_id"], "holder_id": s["holder_id"],
+            "holder_text": e["text"].take(pc.index_in(holder, value_set=entity_ids)),
+            "target": s["target"], "polarity": s["polarity"], "attribution": s["attribution"],
+            "evidence": _struct({"start": s["start"].combine_chunks(), "end": s["end"].combine_chunks(),
+                                 "text": s["text"].combine_chunks()}),
+        }
+        self.article_columns = {"id": self.article_ids, **{
+            name: self.articles[name] for name in _article_fields() if name != "id"}}
+
+    def _columns(self, config: str) -> tuple[dict[str, pa.Array], np.ndarray | None]:
+        """A config's columns (labels still strings), and each row's article index if not one
+        row per article."""
+        if config == "documents":
+            nested = {}
+            for name, columns, owner in (("entities", self.entities, self.e_owner),
+                                         ("events", self.events, self.v_owner),
+                                         ("stances", self.stances, self.s_owner)):
+                inner = {k: _flat(columns[k]) for k in self.features["documents"][name].feature}
+                nested[name] = _lists(_struct(inner), owner, self.articles.num_rows)
+            return {**self.article_columns, **nested}, None
+        if config == "articles":
+            return self.article_columns, None
+        if config == "ner":
+            ner, self.ner_unrepresented = self._ner.result()
+            return {"id": self.article_ids, "article_id": self.article_ids, **ner}, None
+        owner = {"entities": self.e_owner, "events": self.v_owner, "stances": self.s_owner}[config]
+        return getattr(self, config), owner
+
+    def configs(self) -> Iterator[tuple[str, DatasetDict | None]]:
+        """Each config with its splits (None for a config without any row), in `CONFIGS` order;
+        `counts` gets the rows per split of each, zeros included."""
+        try:
+            for config in CONFIGS:
+                columns, owner = self._columns(config)
+                row_split = self.splits if owner is None else self.splits.take(pa.array(owner, pa.int64()))
+                plain = pa.table({name: _flat(columns[name]) for name in self.features[config]})
+                del columns
+                self.counts[config] = {}
+                parts = {}
+                for split in self.present:
+                    part = plain.filter(pc.equal(row_split, split))
+                    self.counts[config][split] = part.num_rows
+                    # `load_dataset` cannot load a zero-row split ("Instruction 'x' corresponds to
+                    # no data!"), so an empty split is left out, and a config with no row at all too.
+                    if part.num_rows:
+                        parts[split] = _dataset(part, self.features[config])
+                del plain
+                yield config, DatasetDict(parts) if parts else None
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -420,10 +496,13 @@ def _dataset(table: pa.Table, features: Features) -> Dataset:
     datasets.
     """
     plain = _with_string_labels(features).arrow_schema
+    final = features.arrow_schema
     columns = []
     for name, feature in features.items():
-        array = _flat(table.column(name)).cast(plain.field(name).type)
-        columns.append(_encode(array, feature))
+        array = _flat(table.column(name))
+        if array.type != final.field(name).type:   # not yet ids (the ner tags already are)
+            array = _encode(array.cast(plain.field(name).type), feature)
+        columns.append(array)
     table = InMemoryTable(pa.Table.from_arrays(columns, schema=features.arrow_schema))
     fingerprint = hashlib.sha256(f"{features!r}:{len(table)}".encode()).hexdigest()[:16]
     return Dataset(table, info=DatasetInfo(features=features), fingerprint=fingerprint)
@@ -471,7 +550,8 @@ def _encode(array: pa.Array, feature) -> pa.Array:
 
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
     """Config -> splits; splits without rows (no article, or no annotation) are left out."""
-    return _assemble(tables, taxonomy).datasets
+    return {config: dsd for config, dsd in _Assembly(tables, taxonomy, validated=False).configs()
+            if dsd is not None}
 
 
 def _cell(value) -> str:
@@ -522,29 +602,32 @@ def label_tables_markdown(taxonomy: Taxonomy) -> str:
     return "\n\n".join(parts)
 
 
-def counts_markdown(release: dict[str, DatasetDict]) -> str:
-    """Rows per config and split, then label counts per split for each annotation layer."""
-    splits = [s for s in SPLITS if any(s in dsd for dsd in release.values())]
+# The label columns whose counts the card shows, with their headings.
+_COUNTED = (("entities", "type", "Entity types"), ("events", "type", "Event types"),
+            ("stances", "target", "Stance targets"), ("stances", "polarity", "Stance polarities"))
+
+
+def counts_markdown(counts: dict[str, dict[str, int]],
+                    labels: dict[tuple[str, str], tuple[list[str], dict[str, Counter]]]) -> str:
+    """Rows per config and split, then label counts per split for each annotation layer.
+
+    `labels` maps each shipped (config, column) of `_COUNTED` to the ClassLabel's names and the
+    counts of its ids per split (`_value_counts`)."""
+    splits = [s for s in SPLITS if any(per_split.get(s) for per_split in counts.values())]
     header = ["config", *splits, "total"]
     body = []
     for config in CONFIGS:
-        dsd = release.get(config, {})
-        sizes = [len(dsd[s]) if s in dsd else 0 for s in splits]
+        sizes = [counts.get(config, {}).get(s, 0) for s in splits]
         body.append([config, *sizes, sum(sizes)])
     parts = [_table(header, body)]
-    for config, column, title in (("entities", "type", "Entity types"),
-                                  ("events", "type", "Event types"),
-                                  ("stances", "target", "Stance targets"),
-                                  ("stances", "polarity", "Stance polarities")):
-        if config not in release:
+    for config, column, title in _COUNTED:
+        if (config, column) not in labels:
             parts.append(f"{title}: no {config} in this release.")
             continue
-        label = next(iter(release[config].values())).features[column]
-        per_split = {s: _value_counts(release[config][s], column) if s in release[config]
-                     else Counter() for s in splits}
+        names, per_split = labels[config, column]
         rows = []
-        for index, name in enumerate(label.names):
-            sizes = [per_split[s][index] for s in splits]
+        for index, name in enumerate(names):
+            sizes = [per_split.get(s, Counter())[index] for s in splits]
             if sum(sizes):
                 rows.append([name, *sizes, sum(sizes)])
         parts.append(f"{title}:\n\n{_table([column, *splits, 'total'], rows)}")
@@ -571,8 +654,8 @@ def _size_category(n: int) -> str:
     return "100K<n<1M"
 
 
-def _card_data(assembled: _Assembled, infos: dict[str, DatasetInfo]) -> DatasetCardData:
-    annotated = any(sum(assembled.counts[c].values()) for c in ("entities", "events", "stances"))
+def _card_data(assembly: _Assembly, infos: dict[str, DatasetInfo]) -> DatasetCardData:
+    annotated = any(sum(assembly.counts[c].values()) for c in ("entities", "events", "stances"))
     card_data = DatasetCardData(
         pretty_name=PRETTY_NAME,
         language=["fr"],
@@ -581,7 +664,7 @@ def _card_data(assembled: _Assembled, infos: dict[str, DatasetInfo]) -> DatasetC
         license_link=LICENSE_LINK,
         annotations_creators=["machine-generated"] if annotated else ["no-annotation"],
         language_creators=["found"],
-        size_categories=[_size_category(len(assembled.sources))],
+        size_categories=[_size_category(len(assembly.sources))],
         source_datasets=["original"],
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition"],
@@ -591,10 +674,10 @@ def _card_data(assembled: _Assembled, infos: dict[str, DatasetInfo]) -> DatasetC
     DatasetInfosDict(infos).to_dataset_card_data(card_data)
     MetadataConfigs({
         config: {
-            "data_files": [{"split": s, "path": f"{config}/{s}-*"} for s in dsd],
+            "data_files": [{"split": s, "path": f"{config}/{s}-*"} for s in info.splits],
             **({"default": True} if config == DEFAULT_CONFIG else {}),
         }
-        for config, dsd in assembled.datasets.items()
+        for config, info in infos.items()
     }).to_dataset_card_data(card_data)
     return card_data
 
@@ -668,43 +751,61 @@ def _replace_directory(staged: Path, out_dir: Path) -> None:
     shutil.rmtree(backup)
 
 
+def _write_config(dsd: DatasetDict, folder: Path, config: str) -> DatasetInfo:
+    """Write one parquet file per split of a config; its `DatasetInfo` for the card's YAML."""
+    info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
+                       features=next(iter(dsd.values())).features)
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, dataset in dsd.items():
+        path = folder / f"{split}-00000-of-00001.parquet"
+        dataset.to_parquet(str(path))
+        nbytes = dataset._estimate_nbytes()
+        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=len(dataset)))
+        info.download_size += path.stat().st_size
+        info.dataset_size += nbytes
+    return info
+
+
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
                   card_template: Path, *, repo_id: str = DEFAULT_REPO_ID, text: bool = True,
-                  agreement: Path | None = None) -> BuildResult:
+                  agreement: Path | None = None, validated: bool = False) -> BuildResult:
     """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
 
     Everything is written into a temporary sibling first; `out_dir` changes only once the whole
     release is written, so a failure leaves it as it was. `text=False` makes a text-free build
-    (see `textfree`); `agreement` is a CSV of agreement figures for the card, if any.
+    (see `textfree`); `agreement` is the agreement report (JSON) for the card, if any.
+    `validated=True` says the caller has just validated these tables (`load_corpus` does), so
+    they are not checked a second time; otherwise a release of invalid tables is refused.
     """
     if not _SEMVER.fullmatch(version):
         raise BuildError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH)",
                          hint="pass e.g. 0.1.0, without the leading v")
     out_dir = Path(out_dir)
-    assembled = _assemble(tables, taxonomy)
-    if not text:
-        assembled.datasets = {config: DatasetDict({
-            split: _dataset_from_rows([strip_text(config, row) for row in dataset.to_list()], dataset.features)
-            for split, dataset in dsd.items()}) for config, dsd in assembled.datasets.items()}
+    assembly = _Assembly(tables, taxonomy, validated)
     staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
+    infos: dict[str, DatasetInfo] = {}
+    labels: dict[tuple[str, str], tuple[list[str], dict[str, Counter]]] = {}
+    heads: dict[str, DatasetDict] = {}   # the first rows of each config, for the card's examples
     try:
         with new_directory(staged) as tmp, _quiet_progress():
-            infos = {}
-            for config, dsd in assembled.datasets.items():
-                info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0,
-                                   dataset_size=0, features=next(iter(dsd.values())).features)
-                for split, dataset in dsd.items():
-                    path = tmp / config / f"{split}-00000-of-00001.parquet"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    dataset.to_parquet(str(path))
-                    nbytes = dataset._estimate_nbytes()
-                    info.splits.add(SplitInfo(name=split, num_bytes=nbytes,
-                                              num_examples=len(dataset)))
-                    info.download_size += path.stat().st_size
-                    info.dataset_size += nbytes
-                infos[config] = info
-            card_data = _card_data(assembled, infos)
-            total = {c: sum(assembled.counts[c].values()) for c in CONFIGS}
+            for config, dsd in assembly.configs():
+                if dsd is None:
+                    continue
+                if not text:
+                    dsd = DatasetDict({split: _dataset_from_rows(
+                        [strip_text(config, row) for row in dataset.to_list()], dataset.features)
+                        for split, dataset in dsd.items()})
+                infos[config] = _write_config(dsd, tmp / config, config)
+                for counted, column, _ in _COUNTED:
+                    if counted == config:
+                        labels[config, column] = (dsd[next(iter(dsd))].features[column].names,
+                                                  {s: _value_counts(d, column) for s, d in dsd.items()})
+                split, dataset = next(iter(dsd.items()))
+                heads[config] = DatasetDict({split: _dataset_from_rows(
+                    dataset.select(range(min(len(dataset), EXAMPLE_ROWS))).to_list(), dataset.features)})
+                del dsd, dataset
+            card_data = _card_data(assembly, infos)
+            total = {c: sum(assembly.counts[c].values()) for c in CONFIGS}
             variables = {
                 "pretty_name": PRETTY_NAME,
                 "version": version,
@@ -715,18 +816,18 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                 "n_entities": total["entities"],
                 "n_events": total["events"],
                 "n_stances": total["stances"],
-                "splits": [s for s in SPLITS if s in assembled.counts["articles"]],
-                "configs": list(assembled.datasets),
-                "omitted_configs": [c for c in CONFIGS if c not in assembled.datasets],
+                "splits": [s for s in SPLITS if s in assembly.counts["articles"]],
+                "configs": list(infos),
+                "omitted_configs": [c for c in CONFIGS if c not in infos],
                 "default_config": DEFAULT_CONFIG,
                 "license_name": LICENSE_NAME,
-                "counts_table": counts_markdown(assembled.datasets),
+                "counts_table": counts_markdown(assembly.counts, labels),
                 "label_tables": label_tables_markdown(taxonomy),
-                "sources_table": _sources_markdown(assembled.sources),
-                "ner_dropped": assembled.ner_unrepresented,
+                "sources_table": _sources_markdown(assembly.sources),
+                "ner_dropped": assembly.ner_unrepresented,
                 "load_example": _load_example(repo_id, version),
                 "with_text": text,
-                "examples": examples_markdown(assembled.datasets),
+                "examples": examples_markdown(heads),
                 "agreement": agreement_markdown(agreement),
             }
             content = _render_card(card_template, card_data, variables)
@@ -736,6 +837,6 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         _replace_directory(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return BuildResult(path=out_dir, version=version, configs=tuple(assembled.datasets),
-                       counts=assembled.counts, files=files,
-                       ner_unrepresented=assembled.ner_unrepresented)
+    return BuildResult(path=out_dir, version=version, configs=tuple(infos),
+                       counts=assembly.counts, files=files,
+                       ner_unrepresented=assembly.ner_unrepresented)

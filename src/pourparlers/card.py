@@ -13,6 +13,7 @@ from datasets import ClassLabel, DatasetDict, List
 
 LONGEST_STRING = 160
 LONGEST_LIST = 4
+EXAMPLE_ROWS = 50  # the card's example of a config is the fullest of its first rows
 # Where `build` looks for agreement figures (one row per layer/measure), relative to the root.
 # The JSON report of `pourparlers agreement --out` (measured before adjudication).
 AGREEMENT_FILE = Path("reports") / "agreement.json"
@@ -46,7 +47,7 @@ def examples_markdown(release: dict[str, DatasetDict]) -> str:
     parts = []
     for config, splits in release.items():
         split, dataset = next(iter(splits.items()))
-        head = dataset.select(range(min(len(dataset), 50))).to_list()
+        head = dataset.select(range(min(len(dataset), EXAMPLE_ROWS))).to_list()
         row = max(head, key=_richness)
         shown = _shown(dataset.features, row)
         parts.append(f"`{config}` ({split} split):\n\n```json\n"

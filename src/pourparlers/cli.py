@@ -103,7 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build_release(
         gold(corpus.tables), corpus.taxonomy, version, target,
         Path(args.root) / "DATASET_CARD.md", text=not args.no_text,
-        agreement=Path(args.root) / AGREEMENT_FILE,
+        agreement=Path(args.root) / AGREEMENT_FILE, validated=True,
     )
     splits = sorted({split for per_split in result.counts.values() for split in per_split},
                     key=["train", "validation", "test"].index)

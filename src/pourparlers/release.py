@@ -443,7 +443,7 @@ def cut_release(root: Path, *, bump: str | None = None, version: str | None = No
     try:
         built = build_release(gold(corpus.tables), corpus.taxonomy, version, staged,
                               root / "DATASET_CARD.md", repo_id=repo_id, text=text,
-                              agreement=root / AGREEMENT_FILE)
+                              agreement=root / AGREEMENT_FILE, validated=True)
         new = snapshot(staged, features, corpus.taxonomy.schema_version)
         diff = diff_releases(old, new, previous)
         if BUMPS.index(chosen) < BUMPS.index(diff.required_bump):
