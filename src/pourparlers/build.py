@@ -257,17 +257,21 @@ def _released(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise BuildError(f"table {name} does not match tables.{name.upper()}: {exc}") from exc
         if "layer" in schema.names:
-            table = table.filter(pc.equal(table["layer"], RELEASED_LAYER))
-        out[name] = table.combine_chunks()
+            released = pc.equal(table["layer"], RELEASED_LAYER)
+            if not pc.all(released).as_py():   # (a filter copies the table even when it keeps all)
+                table = table.filter(released)
+        out[name] = table
     return out
 
 
-def _sorted(table: pa.Table, id_column: str) -> pa.Table:
-    """Rows ordered (article, start, end, id). Arrow compares strings bytewise, which for UTF-8
-    is code-point order, as Python's `sorted` does."""
-    keys = [("article_id", "ascending"), ("start", "ascending"), ("end", "ascending"),
+def _sorted(table: pa.Table, id_column: str, article_ids: pa.Array) -> tuple[pa.Table, np.ndarray]:
+    """Rows ordered (article as in `article_ids`, start, end, id), and each row's article index.
+    Arrow compares strings bytewise, which for UTF-8 is code-point order, as Python's `sorted`."""
+    owner = _positions(table["article_id"].combine_chunks(), article_ids)
+    keys = [("_owner", "ascending"), ("start", "ascending"), ("end", "ascending"),
             (id_column, "ascending")]
-    return table.take(pc.sort_indices(table, sort_keys=keys))
+    order = pc.sort_indices(table.append_column("_owner", pa.array(owner)), sort_keys=keys)
+    return table.take(order), owner[order.to_numpy()]
 
 
 def _lists(values: pa.Array, owner: np.ndarray, n_owners: int) -> pa.Array:
@@ -327,9 +331,10 @@ def _ner_tag_ids(tokens: pl.DataFrame, mentions: pa.Table, taxonomy: Taxonomy) -
 
 
 def _ner_columns(articles: pa.Table, entities: pa.Table, owner: np.ndarray,
-                 taxonomy: Taxonomy) -> tuple[dict[str, pa.Array], int]:
-    """Tokens, their offsets and IOB2 tag ids of every article, `NER_BATCH` articles at a time;
-    also how many mentions IOB2 cannot hold. `entities` are ordered by article (`owner`)."""
+                 taxonomy: Taxonomy) -> tuple[dict[str, pa.ChunkedArray], int]:
+    """Tokens, their offsets and IOB2 tag ids of every article, `NER_BATCH` articles at a time
+    (one chunk each: joining them would copy the largest config); also how many mentions IOB2
+    cannot hold. `entities` are ordered by article (`owner`)."""
     bounds = np.searchsorted(owner, np.arange(0, articles.num_rows + NER_BATCH, NER_BATCH).clip(
         max=articles.num_rows))
     chunks: dict[str, list[pa.Array]] = {"tokens": [], "token_starts": [], "token_ends": [],
@@ -350,10 +355,9 @@ def _ner_columns(articles: pa.Table, entities: pa.Table, owner: np.ndarray,
                              ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
                              ("ner_tags", pa.array(tags, pa.int64()))):
             chunks[name].append(pa.ListArray.from_arrays(offsets, values))
-    empty = {"tokens": pa.string(), "token_starts": pa.int32(), "token_ends": pa.int32(),
-             "ner_tags": pa.int64()}
-    columns = {name: pa.concat_arrays(parts) if parts else pa.array([], pa.list_(empty[name]))
-               for name, parts in chunks.items()}
+    item = {"tokens": pa.string(), "token_starts": pa.int32(), "token_ends": pa.int32(),
+            "ner_tags": pa.int64()}
+    columns = {name: pa.chunked_array(parts, type=pa.list_(item[name])) for name, parts in chunks.items()}
     return columns, dropped
 
 
@@ -376,17 +380,22 @@ class _Assembly:
             raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
         self.taxonomy = taxonomy
         self.features = release_features(taxonomy)
-        self.articles = rows["articles"].sort_by("article_id")
+        # Articles ordered by split, then id: every config's rows of a split are then one
+        # contiguous slice (no filter copies), still in article order within the split.
+        articles = rows["articles"]
+        split = [split_of(a) for a in articles["article_id"].to_pylist()]
+        articles = articles.append_column("_split", pa.array([SPLITS.index(s) for s in split], pa.int8()))
+        self.articles = articles.sort_by([("_split", "ascending"), ("article_id", "ascending")])
         self.article_ids = self.articles["article_id"].combine_chunks()
-        self.splits = pa.array([split_of(a) for a in self.article_ids.to_pylist()], pa.string())
-        self.present = [name for name in SPLITS if pc.any(pc.equal(self.splits, name)).as_py()]
+        per_split = np.bincount(self.articles["_split"].to_numpy(), minlength=len(SPLITS))
+        self.split_starts = np.concatenate([[0], np.cumsum(per_split)])   # article index bounds
+        self.present = [name for name, n in zip(SPLITS, per_split, strict=True) if n]
         source_columns = ("article_id", "title", "source", "published", "url", "notes")
-        self.sources = self.articles.select(list(source_columns)).to_pylist()
+        self.sources = rows["articles"].select(list(source_columns)).sort_by("article_id").to_pylist()
         self.ner_unrepresented = 0
         self.counts: dict[str, dict[str, int]] = {}
 
-        e = _sorted(rows["entities"], "mention_id")
-        self.e_owner = _positions(e["article_id"].combine_chunks(), self.article_ids)
+        e, self.e_owner = _sorted(rows["entities"], "mention_id", self.article_ids)
         coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
         self.entities = {
             "id": e["mention_id"], "article_id": e["article_id"], "start": e["start"], "end": e["end"],
@@ -399,8 +408,7 @@ class _Assembly:
                                    taxonomy)
         entity_ids = e["mention_id"].combine_chunks()
 
-        v = _sorted(rows["events"], "event_id")
-        self.v_owner = _positions(v["article_id"].combine_chunks(), self.article_ids)
+        v, self.v_owner = _sorted(rows["events"], "event_id", self.article_ids)
         a = rows["event_arguments"]
         filler = pc.index_in(a["mention_id"], value_set=entity_ids)
         a = a.append_column("_event", pa.array(_positions(a["event_id"].combine_chunks(),
@@ -422,8 +430,7 @@ class _Assembly:
             "arguments": arguments,
         }
 
-        s = _sorted(rows["stances"], "stance_id")
-        self.s_owner = _positions(s["article_id"].combine_chunks(), self.article_ids)
+        s, self.s_owner = _sorted(rows["stances"], "stance_id", self.article_ids)
         holder = pc.if_else(pc.equal(s["holder_id"], ""), None, s["holder_id"])
         self.stances = {
             "id": s["stance_id"], "article_id": s["article_id"], "holder_id": s["holder_id"],
@@ -460,13 +467,14 @@ class _Assembly:
         try:
             for config in CONFIGS:
                 columns, owner = self._columns(config)
-                row_split = self.splits if owner is None else self.splits.take(pa.array(owner, pa.int64()))
-                plain = pa.table({name: _flat(columns[name]) for name in self.features[config]})
+                bounds = self.split_starts if owner is None else np.searchsorted(owner, self.split_starts)
+                plain = pa.table({name: columns[name] for name in self.features[config]})
                 del columns
                 self.counts[config] = {}
                 parts = {}
                 for split in self.present:
-                    part = plain.filter(pc.equal(row_split, split))
+                    lo, hi = (int(b) for b in bounds[SPLITS.index(split):SPLITS.index(split) + 2])
+                    part = plain.slice(lo, hi - lo)
                     self.counts[config][split] = part.num_rows
                     # `load_dataset` cannot load a zero-row split ("Instruction 'x' corresponds to
                     # no data!"), so an empty split is left out, and a config with no row at all too.
@@ -479,7 +487,10 @@ class _Assembly:
 
 
 def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    """One array for a column, zero-copy when it is one chunk (`combine_chunks` always copies)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
 
 
 def _dataset_from_rows(rows: list[dict], features: Features) -> Dataset:
@@ -499,11 +510,12 @@ def _dataset(table: pa.Table, features: Features) -> Dataset:
     final = features.arrow_schema
     columns = []
     for name, feature in features.items():
-        array = _flat(table.column(name))
-        if array.type != final.field(name).type:   # not yet ids (the ner tags already are)
-            array = _encode(array.cast(plain.field(name).type), feature)
-        columns.append(array)
-    table = InMemoryTable(pa.Table.from_arrays(columns, schema=features.arrow_schema))
+        column, kind = table.column(name), final.field(name).type
+        if column.type != kind:   # labels not yet ids (the ner tags already are)
+            column = pa.chunked_array([_encode(chunk.cast(plain.field(name).type), feature)
+                                       for chunk in column.chunks], type=kind)
+        columns.append(column)
+    table = InMemoryTable(pa.Table.from_arrays(columns, schema=final))
     fingerprint = hashlib.sha256(f"{features!r}:{len(table)}".encode()).hexdigest()[:16]
     return Dataset(table, info=DatasetInfo(features=features), fingerprint=fingerprint)
 

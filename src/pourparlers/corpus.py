@@ -66,7 +66,9 @@ def gold(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     out = {}
     for name, table in tables.items():
         if "layer" in table.column_names:
-            table = table.filter(pc.equal(table["layer"], "gold"))
+            keep = pc.equal(table["layer"], "gold")
+            if not pc.all(keep).as_py():   # a filter copies the table even when it keeps every row
+                table = table.filter(keep)
         out[name] = table
     return out
 
