@@ -180,6 +180,8 @@ ALLOWED_WRITES = {
     ("build.py", "build_release"): "parquet and card written inside atomic.new_directory(staged), "
                                    "which is renamed whole",
     ("build.py", "_write_config"): "called only by build_release, into its staged directory",
+    ("build.py", "write_parquet"): "called only into a staged directory: build_release's, or "
+                                   "rehydrate's atomic.new_directory",
     ("convert.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",
     # Modules of the Label Studio workflow (on main): neither writes into the repository's data.
     ("pull.py", "check_files"): "the pulled files into a TemporaryDirectory, to validate them "

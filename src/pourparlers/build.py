@@ -21,7 +21,7 @@ import re
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
 from datasets.info import DatasetInfo, DatasetInfosDict
 from datasets.splits import SplitDict, SplitInfo
@@ -68,7 +69,8 @@ _SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?")
 # superscript digits and fractions (², ½) are not. No `\b`: it would take the engine off its DFA.
 _PIECE = (r"\s*(?:(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
           r"|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|\S)")
-NER_BATCH = 5_000  # articles tokenized at once: bounds the token frame to a few hundred MB
+BATCH_ARTICLES = 1_000   # articles built (and tokenized) at once: bounds a build's working memory
+ROW_GROUP_ROWS = 10_000  # rows per parquet row group, in every file a release has
 
 
 @dataclass(frozen=True)
@@ -264,14 +266,25 @@ def _released(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     return out
 
 
-def _sorted(table: pa.Table, id_column: str, article_ids: pa.Array) -> tuple[pa.Table, np.ndarray]:
-    """Rows ordered (article as in `article_ids`, start, end, id), and each row's article index.
-    Arrow compares strings bytewise, which for UTF-8 is code-point order, as Python's `sorted`."""
+# The columns of each annotation table that a release uses, besides its id.
+_RELEASED_COLUMNS = {
+    "mention_id": ("article_id", "start", "end", "text", "type", "canonical_id"),
+    "event_id": ("article_id", "start", "end", "text", "type", "realis"),
+    "stance_id": ("article_id", "start", "end", "text", "holder_id", "target", "polarity", "attribution"),
+}
+
+
+def _ordered(table: pa.Table, id_column: str, article_ids: pa.Array) -> tuple[pa.Table, np.ndarray]:
+    """The released columns in release order (article as in `article_ids`, start, end, id), and
+    the article index of each row. One compact copy: a batch is then a zero-copy slice (a take
+    from the many chunks of the input would cost a pass over them per batch). Arrow compares
+    strings bytewise, which for UTF-8 is code-point order, as Python's `sorted` does."""
+    table = table.select([id_column, *_RELEASED_COLUMNS[id_column]])
     owner = _positions(table["article_id"].combine_chunks(), article_ids)
-    keys = [("_owner", "ascending"), ("start", "ascending"), ("end", "ascending"),
-            (id_column, "ascending")]
-    order = pc.sort_indices(table.append_column("_owner", pa.array(owner)), sort_keys=keys)
-    return table.take(order), owner[order.to_numpy()]
+    keys = pa.table({"_owner": owner, "start": table["start"], "end": table["end"],
+                     id_column: table[id_column]})
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in keys.column_names])
+    return table.take(order).combine_chunks(), owner[order.to_numpy()]
 
 
 def _lists(values: pa.Array, owner: np.ndarray, n_owners: int) -> pa.Array:
@@ -330,45 +343,14 @@ def _ner_tag_ids(tokens: pl.DataFrame, mentions: pa.Table, taxonomy: Taxonomy) -
     return tags, int((~keep).sum())
 
 
-def _ner_columns(articles: pa.Table, entities: pa.Table, owner: np.ndarray,
-                 taxonomy: Taxonomy) -> tuple[dict[str, pa.ChunkedArray], int]:
-    """Tokens, their offsets and IOB2 tag ids of every article, `NER_BATCH` articles at a time
-    (one chunk each: joining them would copy the largest config); also how many mentions IOB2
-    cannot hold. `entities` are ordered by article (`owner`)."""
-    bounds = np.searchsorted(owner, np.arange(0, articles.num_rows + NER_BATCH, NER_BATCH).clip(
-        max=articles.num_rows))
-    chunks: dict[str, list[pa.Array]] = {"tokens": [], "token_starts": [], "token_ends": [],
-                                         "ner_tags": []}
-    dropped = 0
-    for batch, first in enumerate(range(0, articles.num_rows, NER_BATCH)):
-        size = min(NER_BATCH, articles.num_rows - first)
-        tokens = token_frame(articles["text"].slice(first, size))
-        lo, hi = int(bounds[batch]), int(bounds[batch + 1])
-        mentions = entities.slice(lo, hi - lo).select(["start", "end", "id", "type"])
-        mentions = mentions.append_column("row", pa.array(owner[lo:hi] - first, pa.int64()))
-        tags, unrepresented = _ner_tag_ids(tokens, mentions, taxonomy)
-        dropped += unrepresented
-        counts = np.bincount(tokens["row"].to_numpy(), minlength=size)
-        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
-        for name, values in (("tokens", tokens["token"].to_arrow().cast(pa.string())),
-                             ("token_starts", pa.array(tokens["start"].to_numpy(), pa.int32())),
-                             ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
-                             ("ner_tags", pa.array(tags, pa.int64()))):
-            chunks[name].append(pa.ListArray.from_arrays(offsets, values))
-    item = {"tokens": pa.string(), "token_starts": pa.int32(), "token_ends": pa.int32(),
-            "ner_tags": pa.int64()}
-    columns = {name: pa.chunked_array(parts, type=pa.list_(item[name])) for name, parts in chunks.items()}
-    return columns, dropped
-
-
 class _Assembly:
-    """The release's configs, built one at a time from the validated tables.
+    """The release's configs, built a batch of articles at a time from the validated tables.
 
-    Rows and nested lists are built with Arrow sorts, `index_in` and list offsets rather than
-    Python dicts per row, and the NER tokens are made by polars in a worker thread while the
-    other configs are written (polars and pyarrow release the GIL). `configs()` yields each
-    config's splits, so a caller can write one and let it go before the next is built: only
-    the input tables and the annotation columns stay in memory for the whole build.
+    Articles are ordered by split, then id, and every annotation table is given a row order
+    (article, start, end, id) as a permutation, never as a sorted copy. A batch of
+    `BATCH_ARTICLES` articles is then a range of that order: its rows are taken, nested with
+    list offsets and labelled with `index_in`, with no Python object per row. The whole corpus
+    is held once, as the input tables; a config never is.
     """
 
     def __init__(self, tables: dict[str, pa.Table], taxonomy: Taxonomy, validated: bool) -> None:
@@ -380,110 +362,120 @@ class _Assembly:
             raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
         self.taxonomy = taxonomy
         self.features = release_features(taxonomy)
-        # Articles ordered by split, then id: every config's rows of a split are then one
-        # contiguous slice (no filter copies), still in article order within the split.
-        articles = rows["articles"]
-        split = [split_of(a) for a in articles["article_id"].to_pylist()]
-        articles = articles.append_column("_split", pa.array([SPLITS.index(s) for s in split], pa.int8()))
-        self.articles = articles.sort_by([("_split", "ascending"), ("article_id", "ascending")])
-        self.article_ids = self.articles["article_id"].combine_chunks()
-        per_split = np.bincount(self.articles["_split"].to_numpy(), minlength=len(SPLITS))
-        self.split_starts = np.concatenate([[0], np.cumsum(per_split)])   # article index bounds
+        self.articles = rows["articles"]
+        ids = self.articles["article_id"].combine_chunks()
+        split = pa.array([SPLITS.index(split_of(a)) for a in ids.to_pylist()], pa.int8())
+        self.article_order = pc.sort_indices(pa.table({"split": split, "id": ids}), sort_keys=[
+            ("split", "ascending"), ("id", "ascending")]).to_numpy()
+        self.article_ids = ids.take(self.article_order)
+        per_split = np.bincount(split.to_numpy(), minlength=len(SPLITS))
+        self.split_bounds = np.concatenate([[0], np.cumsum(per_split)])   # article index bounds
         self.present = [name for name, n in zip(SPLITS, per_split, strict=True) if n]
         source_columns = ("article_id", "title", "source", "published", "url", "notes")
-        self.sources = rows["articles"].select(list(source_columns)).sort_by("article_id").to_pylist()
+        self.sources = self.articles.select(list(source_columns)).sort_by("article_id").to_pylist()
         self.ner_unrepresented = 0
-        self.counts: dict[str, dict[str, int]] = {}
 
-        e, self.e_owner = _sorted(rows["entities"], "mention_id", self.article_ids)
-        coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
-        self.entities = {
-            "id": e["mention_id"], "article_id": e["article_id"], "start": e["start"], "end": e["end"],
-            "text": e["text"], "type": e["type"],
-            "coarse_type": coarse.take(pc.index_in(e["type"], value_set=pa.array(taxonomy.entity_types))),
-            "canonical_id": e["canonical_id"],
-        }
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner")
-        self._ner = self._pool.submit(_ner_columns, self.articles, pa.table(self.entities), self.e_owner,
-                                   taxonomy)
-        entity_ids = e["mention_id"].combine_chunks()
+        self.entity_types = pa.array(taxonomy.entity_types, pa.string())
+        self.coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
+        self.e, self.e_owner = _ordered(rows["entities"], "mention_id", self.article_ids)
+        self.v, self.v_owner = _ordered(rows["events"], "event_id", self.article_ids)
+        self.s, self.s_owner = _ordered(rows["stances"], "stance_id", self.article_ids)
+        entity_ids = _flat(self.e["mention_id"])
+        holder = pc.if_else(pc.equal(self.s["holder_id"], ""), None, self.s["holder_id"])
+        self.s_holder = pc.index_in(holder, value_set=entity_ids)   # entity row of each holder
 
-        v, self.v_owner = _sorted(rows["events"], "event_id", self.article_ids)
+        # Arguments, ordered (event position, filler start, end, role, entity) once for all.
         a = rows["event_arguments"]
+        event = _positions(a["event_id"].combine_chunks(), _flat(self.v["event_id"]))
         filler = pc.index_in(a["mention_id"], value_set=entity_ids)
-        a = a.append_column("_event", pa.array(_positions(a["event_id"].combine_chunks(),
-                                                          v["event_id"].combine_chunks())))
-        a = a.append_column("_start", e["start"].take(filler)).append_column("_end", e["end"].take(filler))
-        a = a.append_column("_role", pc.fill_null(a["role"], ""))
-        a = a.append_column("_entity", entity_ids.take(filler)).append_column("_text", e["text"].take(filler))
-        a = a.sort_by([("_event", "ascending"), ("_start", "ascending"), ("_end", "ascending"),
-                       ("_role", "ascending"), ("_entity", "ascending")])
-        arguments = _lists(_struct({"role": a["role"].combine_chunks(),
-                                    "entity_id": a["_entity"].combine_chunks(),
-                                    "text": a["_text"].combine_chunks()}),
-                           a["_event"].to_numpy(), v.num_rows)
-        self.events = {
-            "id": v["event_id"], "article_id": v["article_id"], "type": v["type"],
-            "realis": v["realis"],
-            "trigger": _struct({"start": v["start"].combine_chunks(), "end": v["end"].combine_chunks(),
-                                "text": v["text"].combine_chunks()}),
-            "arguments": arguments,
-        }
+        a = pa.table({"role": a["role"], "entity_id": a["mention_id"], "text": self.e["text"].take(filler),
+                      "_event": event, "_start": self.e["start"].take(filler),
+                      "_end": self.e["end"].take(filler), "_role": pc.fill_null(a["role"], "")})
+        a = a.take(pc.sort_indices(a, sort_keys=[(name, "ascending") for name in (
+            "_event", "_start", "_end", "_role", "entity_id")]))
+        self.a_event = a["_event"].to_numpy()
+        self.arguments = a.select(["role", "entity_id", "text"])
 
-        s, self.s_owner = _sorted(rows["stances"], "stance_id", self.article_ids)
-        holder = pc.if_else(pc.equal(s["holder_id"], ""), None, s["holder_id"])
-        self.stances = {
-            "id": s["stance_id"], "article_id": s["article_id"], "holder_id": s["holder_id"],
-            "holder_text": e["text"].take(pc.index_in(holder, value_set=entity_ids)),
-            "target": s["target"], "polarity": s["polarity"], "attribution": s["attribution"],
-            "evidence": _struct({"start": s["start"].combine_chunks(), "end": s["end"].combine_chunks(),
-                                 "text": s["text"].combine_chunks()}),
-        }
-        self.article_columns = {"id": self.article_ids, **{
-            name: self.articles[name] for name in _article_fields() if name != "id"}}
+    def rows_in(self, config: str, split: str) -> int:
+        lo, hi = self._articles_of(split)
+        owner = self._owner_of(config)
+        return hi - lo if owner is None else int(np.searchsorted(owner, hi) - np.searchsorted(owner, lo))
 
-    def _columns(self, config: str) -> tuple[dict[str, pa.Array], np.ndarray | None]:
-        """A config's columns (labels still strings), and each row's article index if not one
-        row per article."""
-        if config == "documents":
-            nested = {}
-            for name, columns, owner in (("entities", self.entities, self.e_owner),
-                                         ("events", self.events, self.v_owner),
-                                         ("stances", self.stances, self.s_owner)):
-                inner = {k: _flat(columns[k]) for k in self.features["documents"][name].feature}
-                nested[name] = _lists(_struct(inner), owner, self.articles.num_rows)
-            return {**self.article_columns, **nested}, None
-        if config == "articles":
-            return self.article_columns, None
-        if config == "ner":
-            ner, self.ner_unrepresented = self._ner.result()
-            return {"id": self.article_ids, "article_id": self.article_ids, **ner}, None
-        owner = {"entities": self.e_owner, "events": self.v_owner, "stances": self.s_owner}[config]
-        return getattr(self, config), owner
+    def _articles_of(self, split: str) -> tuple[int, int]:
+        index = SPLITS.index(split)
+        return int(self.split_bounds[index]), int(self.split_bounds[index + 1])
 
-    def configs(self) -> Iterator[tuple[str, DatasetDict | None]]:
-        """Each config with its splits (None for a config without any row), in `CONFIGS` order;
-        `counts` gets the rows per split of each, zeros included."""
-        try:
-            for config in CONFIGS:
-                columns, owner = self._columns(config)
-                bounds = self.split_starts if owner is None else np.searchsorted(owner, self.split_starts)
-                plain = pa.table({name: columns[name] for name in self.features[config]})
-                del columns
-                self.counts[config] = {}
-                parts = {}
-                for split in self.present:
-                    lo, hi = (int(b) for b in bounds[SPLITS.index(split):SPLITS.index(split) + 2])
-                    part = plain.slice(lo, hi - lo)
-                    self.counts[config][split] = part.num_rows
-                    # `load_dataset` cannot load a zero-row split ("Instruction 'x' corresponds to
-                    # no data!"), so an empty split is left out, and a config with no row at all too.
-                    if part.num_rows:
-                        parts[split] = _dataset(part, self.features[config])
-                del plain
-                yield config, DatasetDict(parts) if parts else None
-        finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+    def _owner_of(self, config: str) -> np.ndarray | None:
+        return {"entities": self.e_owner, "events": self.v_owner, "stances": self.s_owner}.get(config)
+
+    def _entities(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        """Entity rows `lo:hi` of the release order, as release columns (labels as strings)."""
+        t = self.e.slice(lo, hi - lo)
+        kind = _flat(t["type"])
+        return {"id": t["mention_id"], "article_id": t["article_id"], "start": t["start"],
+                "end": t["end"], "text": t["text"], "type": kind,
+                "coarse_type": self.coarse.take(pc.index_in(kind, value_set=self.entity_types)),
+                "canonical_id": t["canonical_id"]}
+
+    def _events(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        t = self.v.slice(lo, hi - lo)
+        first, last = np.searchsorted(self.a_event, [lo, hi])
+        a = self.arguments.slice(first, last - first)
+        arguments = _lists(_struct({name: _flat(a[name]) for name in a.column_names}),
+                           self.a_event[first:last] - lo, hi - lo)
+        return {"id": t["event_id"], "article_id": t["article_id"], "type": t["type"],
+                "realis": t["realis"], "trigger": _struct({k: _flat(t[k]) for k in ("start", "end", "text")}),
+                "arguments": arguments}
+
+    def _stances(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        t = self.s.slice(lo, hi - lo)
+        return {"id": t["stance_id"], "article_id": t["article_id"], "holder_id": t["holder_id"],
+                "holder_text": self.e["text"].take(self.s_holder.slice(lo, hi - lo)),
+                "target": t["target"], "polarity": t["polarity"], "attribution": t["attribution"],
+                "evidence": _struct({k: _flat(t[k]) for k in ("start", "end", "text")})}
+
+    def _ner(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
+        tokens = token_frame(articles["text"])
+        lo, hi = np.searchsorted(self.e_owner, [first, last])
+        t = self.e.slice(lo, hi - lo)
+        mentions = pa.table({"row": self.e_owner[lo:hi] - first, "start": t["start"], "end": t["end"],
+                             "id": t["mention_id"], "type": t["type"]})
+        tags, unrepresented = _ner_tag_ids(tokens, mentions, self.taxonomy)
+        self.ner_unrepresented += unrepresented
+        counts = np.bincount(tokens["row"].to_numpy(), minlength=last - first)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+        return {name: pa.ListArray.from_arrays(offsets, values) for name, values in (
+            ("tokens", tokens["token"].to_arrow().cast(pa.string())),
+            ("token_starts", pa.array(tokens["start"].to_numpy(), pa.int32())),
+            ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
+            ("ner_tags", pa.array(tags, pa.int64())))}
+
+    def _batch(self, config: str, first: int, last: int) -> pa.Table:
+        """Articles `first:last` of the release order: their rows of `config`, in its features."""
+        features = self.features[config]
+        owner = self._owner_of(config)
+        if owner is not None:
+            lo, hi = np.searchsorted(owner, [first, last])
+            columns = getattr(self, f"_{config}")(int(lo), int(hi))
+        else:
+            articles = self.articles.take(self.article_order[first:last])
+            columns = {"id": articles["article_id"], "article_id": articles["article_id"],
+                       **{name: articles[name] for name in _article_fields() if name != "id"}}
+            if config == "ner":
+                columns.update(self._ner(articles, first, last))
+            for name, owner in (("entities", self.e_owner), ("events", self.v_owner),
+                                ("stances", self.s_owner)) if config == "documents" else ():
+                lo, hi = np.searchsorted(owner, [first, last])
+                part = getattr(self, f"_{name}")(int(lo), int(hi))
+                inner = _struct({k: _flat(part[k]) for k in features[name].feature})
+                columns[name] = _lists(inner, owner[lo:hi] - first, last - first)
+        return _encoded(pa.table({name: columns[name] for name in features}), features)
+
+    def batches(self, config: str, split: str) -> Iterator[pa.Table]:
+        """A split of a config, `BATCH_ARTICLES` articles at a time."""
+        lo, hi = self._articles_of(split)
+        for first in range(lo, hi, BATCH_ARTICLES):
+            yield self._batch(config, first, min(first + BATCH_ARTICLES, hi))
 
 
 def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -498,14 +490,9 @@ def _dataset_from_rows(rows: list[dict], features: Features) -> Dataset:
     return Dataset.from_list(rows, features=features)
 
 
-def _dataset(table: pa.Table, features: Features) -> Dataset:
-    """A table with labels as strings, as a Dataset of `features`.
-
-    `_encode` turns the labels into ClassLabel ids with `pc.index_in`; `Dataset.from_dict` did
-    it per example in Python (two thirds of a build's time). The fingerprint is derived from
-    the content's shape instead of hashing every row: nothing caches transforms of these
-    datasets.
-    """
+def _encoded(table: pa.Table, features: Features) -> pa.Table:
+    """A table with labels as strings, in the Arrow schema of `features` (labels as ClassLabel
+    ids, by `_encode`: `Dataset.from_dict` did it per example in Python)."""
     plain = _with_string_labels(features).arrow_schema
     final = features.arrow_schema
     columns = []
@@ -515,9 +502,36 @@ def _dataset(table: pa.Table, features: Features) -> Dataset:
             column = pa.chunked_array([_encode(chunk.cast(plain.field(name).type), feature)
                                        for chunk in column.chunks], type=kind)
         columns.append(column)
-    table = InMemoryTable(pa.Table.from_arrays(columns, schema=final))
+    return pa.Table.from_arrays(columns, schema=final)
+
+
+def _dataset(table: pa.Table, features: Features) -> Dataset:
+    """An encoded table as a Dataset. The fingerprint is derived from the content's shape
+    instead of hashing every row: nothing caches transforms of these datasets."""
     fingerprint = hashlib.sha256(f"{features!r}:{len(table)}".encode()).hexdigest()[:16]
-    return Dataset(table, info=DatasetInfo(features=features), fingerprint=fingerprint)
+    return Dataset(InMemoryTable(table), info=DatasetInfo(features=features), fingerprint=fingerprint)
+
+
+def write_parquet(parts: Iterable[pa.Table], features: Features, path: Path) -> int:
+    """Write encoded tables as one parquet file, in row groups of `ROW_GROUP_ROWS` rows whatever
+    the parts' sizes (so a file written whole, as `rehydrate` does, is byte-identical to one
+    written in batches); the rows' Arrow size. The writer options are those of
+    `Dataset.to_parquet` (content-defined chunking, page index), the schema carries the features."""
+    schema = features.arrow_schema
+    nbytes = 0
+    with pq.ParquetWriter(path, schema, use_content_defined_chunking=datasets.config.DEFAULT_CDC_OPTIONS,
+                          write_page_index=True) as writer:
+        pending = schema.empty_table()
+        for part in parts:
+            nbytes += part.nbytes
+            pending = pa.concat_tables([pending, part])
+            whole = pending.num_rows - pending.num_rows % ROW_GROUP_ROWS
+            if whole:
+                writer.write_table(pending.slice(0, whole), row_group_size=ROW_GROUP_ROWS)
+                pending = pending.slice(whole)
+        if pending.num_rows:
+            writer.write_table(pending, row_group_size=ROW_GROUP_ROWS)
+    return nbytes
 
 
 def _with_string_labels(feature):
@@ -561,9 +575,15 @@ def _encode(array: pa.Array, feature) -> pa.Array:
 
 
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
-    """Config -> splits; splits without rows (no article, or no annotation) are left out."""
-    return {config: dsd for config, dsd in _Assembly(tables, taxonomy, validated=False).configs()
-            if dsd is not None}
+    """Config -> splits, in memory; splits without rows (no article, or no annotation) are left out."""
+    assembly = _Assembly(tables, taxonomy, validated=False)
+    out = {}
+    for config in CONFIGS:
+        splits = {split: _dataset(pa.concat_tables(assembly.batches(config, split)), assembly.features[config])
+                  for split in assembly.present if assembly.rows_in(config, split)}
+        if splits:
+            out[config] = DatasetDict(splits)
+    return out
 
 
 def _cell(value) -> str:
@@ -624,7 +644,7 @@ def counts_markdown(counts: dict[str, dict[str, int]],
     """Rows per config and split, then label counts per split for each annotation layer.
 
     `labels` maps each shipped (config, column) of `_COUNTED` to the ClassLabel's names and the
-    counts of its ids per split (`_value_counts`)."""
+    counts of its ids per split."""
     splits = [s for s in SPLITS if any(per_split.get(s) for per_split in counts.values())]
     header = ["config", *splits, "total"]
     body = []
@@ -646,13 +666,6 @@ def counts_markdown(counts: dict[str, dict[str, int]],
     return "\n\n".join(parts)
 
 
-def _value_counts(dataset: Dataset, column: str) -> Counter:
-    """Counts of a label column's ids, in Arrow (iterating a Dataset formats every row)."""
-    counts = pc.value_counts(dataset.data.column(column).combine_chunks())
-    return Counter(dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
-                            strict=True)))
-
-
 def _sources_markdown(sources: list[dict]) -> str:
     body = [[row["article_id"], row["title"], row["source"], row["published"], row["url"],
              row["notes"]] for row in sources]
@@ -666,8 +679,9 @@ def _size_category(n: int) -> str:
     return "100K<n<1M"
 
 
-def _card_data(assembly: _Assembly, infos: dict[str, DatasetInfo]) -> DatasetCardData:
-    annotated = any(sum(assembly.counts[c].values()) for c in ("entities", "events", "stances"))
+def _card_data(counts: dict[str, dict[str, int]], n_articles: int,
+               infos: dict[str, DatasetInfo]) -> DatasetCardData:
+    annotated = any(sum(counts[c].values()) for c in ("entities", "events", "stances"))
     card_data = DatasetCardData(
         pretty_name=PRETTY_NAME,
         language=["fr"],
@@ -676,7 +690,7 @@ def _card_data(assembly: _Assembly, infos: dict[str, DatasetInfo]) -> DatasetCar
         license_link=LICENSE_LINK,
         annotations_creators=["machine-generated"] if annotated else ["no-annotation"],
         language_creators=["found"],
-        size_categories=[_size_category(len(assembly.sources))],
+        size_categories=[_size_category(n_articles)],
         source_datasets=["original"],
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition"],
@@ -763,19 +777,50 @@ def _replace_directory(staged: Path, out_dir: Path) -> None:
     shutil.rmtree(backup)
 
 
-def _write_config(dsd: DatasetDict, folder: Path, config: str) -> DatasetInfo:
-    """Write one parquet file per split of a config; its `DatasetInfo` for the card's YAML."""
+@dataclass
+class _Written:
+    """What the card needs of a written config, kept once its rows are on disk."""
+
+    info: DatasetInfo
+    labels: dict[str, dict[str, Counter]]   # counted column -> split -> ClassLabel id counts
+    head: DatasetDict                       # its first split's first rows, for the examples
+
+
+def _write_config(assembly: _Assembly, config: str, folder: Path, text: bool) -> _Written | None:
+    """Write each split of a config that has rows, batch by batch; None if it has no row."""
+    features = assembly.features[config]
+    splits = [s for s in assembly.present if assembly.rows_in(config, s)]
+    if not splits:
+        return None
     info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
-                       features=next(iter(dsd.values())).features)
+                       features=features)
+    counted = [column for name, column, _ in _COUNTED if name == config]
+    labels: dict[str, dict[str, Counter]] = {column: {} for column in counted}
+    head: list[dict] = []
     folder.mkdir(parents=True, exist_ok=True)
-    for split, dataset in dsd.items():
+    for split in splits:
+        for column in counted:
+            labels[column][split] = Counter()
+
+        def parts(split: str = split) -> Iterator[pa.Table]:
+            for batch in assembly.batches(config, split):
+                if not text:
+                    batch = _dataset_from_rows([strip_text(config, row) for row in batch.to_pylist()],
+                                               features).data.table
+                for column in counted:
+                    counts = pc.value_counts(batch.column(column))
+                    labels[column][split].update(dict(zip(counts.field("values").to_pylist(),
+                                                          counts.field("counts").to_pylist(), strict=True)))
+                if len(head) < EXAMPLE_ROWS and split == splits[0]:
+                    head.extend(batch.slice(0, EXAMPLE_ROWS - len(head)).to_pylist())
+                yield batch
+
         path = folder / f"{split}-00000-of-00001.parquet"
-        dataset.to_parquet(str(path))
-        nbytes = dataset._estimate_nbytes()
-        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=len(dataset)))
+        nbytes = write_parquet(parts(), features, path)
+        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=assembly.rows_in(config, split)))
         info.download_size += path.stat().st_size
         info.dataset_size += nbytes
-    return info
+    return _Written(info, labels, DatasetDict({splits[0]: _dataset_from_rows(head, features)}))
 
 
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
@@ -794,30 +839,24 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                          hint="pass e.g. 0.1.0, without the leading v")
     out_dir = Path(out_dir)
     assembly = _Assembly(tables, taxonomy, validated)
+    counts = {config: {split: assembly.rows_in(config, split) for split in assembly.present}
+              for config in CONFIGS}
     staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
-    infos: dict[str, DatasetInfo] = {}
-    labels: dict[tuple[str, str], tuple[list[str], dict[str, Counter]]] = {}
-    heads: dict[str, DatasetDict] = {}   # the first rows of each config, for the card's examples
     try:
-        with new_directory(staged) as tmp, _quiet_progress():
-            for config, dsd in assembly.configs():
-                if dsd is None:
-                    continue
-                if not text:
-                    dsd = DatasetDict({split: _dataset_from_rows(
-                        [strip_text(config, row) for row in dataset.to_list()], dataset.features)
-                        for split, dataset in dsd.items()})
-                infos[config] = _write_config(dsd, tmp / config, config)
-                for counted, column, _ in _COUNTED:
-                    if counted == config:
-                        labels[config, column] = (dsd[next(iter(dsd))].features[column].names,
-                                                  {s: _value_counts(d, column) for s, d in dsd.items()})
-                split, dataset = next(iter(dsd.items()))
-                heads[config] = DatasetDict({split: _dataset_from_rows(
-                    dataset.select(range(min(len(dataset), EXAMPLE_ROWS))).to_list(), dataset.features)})
-                del dsd, dataset
-            card_data = _card_data(assembly, infos)
-            total = {c: sum(assembly.counts[c].values()) for c in CONFIGS}
+        with new_directory(staged) as tmp, _quiet_progress(), \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
+            # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
+            # ner config is written in a worker thread while the main one writes the others.
+            ner = pool.submit(_write_config, assembly, "ner", tmp / "ner", text)
+            written = {config: _write_config(assembly, config, tmp / config, text)
+                       for config in CONFIGS if config != "ner"}
+            written["ner"] = ner.result()
+            written = {config: written[config] for config in CONFIGS if written[config] is not None}
+            infos = {config: w.info for config, w in written.items()}
+            labels = {(config, column): (assembly.features[config][column].names, per_split)
+                      for config, w in written.items() for column, per_split in w.labels.items()}
+            card_data = _card_data(counts, len(assembly.sources), infos)
+            total = {c: sum(counts[c].values()) for c in CONFIGS}
             variables = {
                 "pretty_name": PRETTY_NAME,
                 "version": version,
@@ -828,18 +867,18 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                 "n_entities": total["entities"],
                 "n_events": total["events"],
                 "n_stances": total["stances"],
-                "splits": [s for s in SPLITS if s in assembly.counts["articles"]],
+                "splits": list(assembly.present),
                 "configs": list(infos),
                 "omitted_configs": [c for c in CONFIGS if c not in infos],
                 "default_config": DEFAULT_CONFIG,
                 "license_name": LICENSE_NAME,
-                "counts_table": counts_markdown(assembly.counts, labels),
+                "counts_table": counts_markdown(counts, labels),
                 "label_tables": label_tables_markdown(taxonomy),
                 "sources_table": _sources_markdown(assembly.sources),
                 "ner_dropped": assembly.ner_unrepresented,
                 "load_example": _load_example(repo_id, version),
                 "with_text": text,
-                "examples": examples_markdown(heads),
+                "examples": examples_markdown({config: w.head for config, w in written.items()}),
                 "agreement": agreement_markdown(agreement),
             }
             content = _render_card(card_template, card_data, variables)
@@ -849,6 +888,5 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         _replace_directory(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return BuildResult(path=out_dir, version=version, configs=tuple(infos),
-                       counts=assembly.counts, files=files,
-                       ner_unrepresented=assembly.ner_unrepresented)
+    return BuildResult(path=out_dir, version=version, configs=tuple(infos), counts=counts,
+                       files=files, ner_unrepresented=assembly.ner_unrepresented)

@@ -532,7 +532,7 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
     import pyarrow.parquet as pq
     from datasets import Features
 
-    from pourparlers.build import _dataset_from_rows, _quiet_progress
+    from pourparlers.build import _dataset_from_rows, _quiet_progress, write_parquet
     from pourparlers.textfree import fill_text
 
     release_dir, out_dir = Path(release_dir), Path(out_dir)
@@ -566,7 +566,7 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
             config = relative.parts[0]
             rows = [fill_text(config, row, texts[row.get("article_id") or row["id"]],
                               mentions.__getitem__) for row in table.to_pylist()]
-            _dataset_from_rows(rows, features).to_parquet(str(destination))
+            write_parquet([_dataset_from_rows(rows, features).data.table], features, destination)
             written.append(relative.as_posix())
         if (release_dir / MANIFEST).exists():
             info = {k: v for k, v in read_manifest(release_dir).items() if k != "files"}
