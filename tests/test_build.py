@@ -1,6 +1,7 @@
 """Build a small release from real seed excerpts and load every config back with `datasets`."""
 
 import hashlib
+import re
 from pathlib import Path
 
 import datasets
@@ -11,6 +12,8 @@ from datasets import ClassLabel, Features, List, load_dataset
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pourparlers import build
 from pourparlers.errors import BuildError, InvalidData
@@ -436,6 +439,21 @@ def test_two_builds_are_byte_identical(release, taxonomy, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [VERSION]
 
 
+def test_batches_and_row_groups_do_not_change_the_data(release, taxonomy, tmp_path, monkeypatch):
+    """A build streamed one article at a time, in row groups of 2, holds the same tables."""
+    monkeypatch.setattr(build, "BATCH_ARTICLES", 1)
+    monkeypatch.setattr(build, "ROW_GROUP_ROWS", 2)
+    small = build.build_release(make_tables(), taxonomy, VERSION, tmp_path / VERSION, TEMPLATE,
+                                repo_id="acme/pourparlers")
+    files = sorted(p.relative_to(release.path) for p in release.path.rglob("*.parquet"))
+    assert files == sorted(p.relative_to(small.path) for p in small.path.rglob("*.parquet"))
+    for name in files:
+        streamed = pq.ParquetFile(small.path / name)
+        assert streamed.metadata.num_row_groups == -(-streamed.metadata.num_rows // 2)
+        assert streamed.read().equals(pq.read_table(release.path / name)), name
+    assert small.counts == release.counts and small.ner_unrepresented == release.ner_unrepresented
+
+
 def test_ner_tags_round_trip_to_the_outermost_spans(loaded, release):
     ner = decoded(loaded["ner"]["train"])[0]
     text = SEED_000
@@ -467,6 +485,64 @@ def test_tokenize_splits_elisions_and_punctuation():
     assert [text[s:e] for s, e in build.tokenize(text)] == [
         "l’", "échange", "d'", "État", "aujourd’hui", "«", "1", "000", "»", ",", "2,5",
         "cessez", "-", "le", "-", "feu", "qu’", "il", "jusqu’", "à", "📞", "."]
+
+
+# The tokenizer as Python's `re` would run it (the oracle). Its classes agree with polars' regex
+# engine on the alphabet below; they differ on combining marks and on ², ½ (see build._PIECE).
+PYTHON_TOKEN = re.compile(r"(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
+                          r"|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|\S")
+NEWS_ALPHABET = ("abcdlmnqstuijrCDLMQSJUÉéèêàçôûœ’'0123456789.,;:!?«»()-_–/%€📞 "
+                 "\n\t\u00a0\u202f")
+texts = st.lists(st.text(alphabet=NEWS_ALPHABET, max_size=60), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_token_frame_agrees_with_pythons_re(batch):
+    frame = build.token_frame(pa.array(batch, pa.string()))
+    got = list(zip(frame["row"].to_list(), frame["start"].to_list(), frame["end"].to_list(),
+                   frame["token"].to_list(), strict=True))
+    expected = [(row, m.start(), m.end(), m.group()) for row, text in enumerate(batch)
+                for m in PYTHON_TOKEN.finditer(text)]
+    assert got == expected
+
+
+def test_tokenizer_follows_unicode_word_characters():
+    """Combining marks stay in their word (NFD text tokenizes as NFC does); ² is a symbol."""
+    for text in ("e\u0301te\u0301 km²", "été km²"):
+        assert [text[s:e] for s, e in build.tokenize(text)] == [text.split()[0], "km", "²"]
+
+
+@st.composite
+def mentioned_articles(draw):
+    """Texts and mentions on them, nested, overlapping, inside tokens or empty of tokens."""
+    batch = draw(st.lists(st.text(alphabet=NEWS_ALPHABET, max_size=40), min_size=1, max_size=4))
+    rows = []
+    for row, text in enumerate(batch):
+        for n in range(draw(st.integers(0, 5)) if text else 0):
+            start = draw(st.integers(0, len(text) - 1))
+            end = draw(st.integers(start + 1, len(text)))
+            rows.append({"row": row, "start": start, "end": end, "id": f"m{row}-{n}",
+                         "type": draw(st.sampled_from(["PER", "ORG", "GPE", "DATE"]))})
+    return batch, sorted(rows, key=lambda m: (m["row"], m["start"], m["end"], m["id"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mentioned_articles())
+def test_batch_iob2_tags_follow_the_per_article_rule(taxonomy, case):
+    batch, mentions = case
+    tokens = build.token_frame(pa.array(batch, pa.string()))
+    table = pa.Table.from_pylist(mentions, schema=pa.schema([
+        ("row", pa.int64()), ("start", pa.int32()), ("end", pa.int32()), ("id", pa.string()),
+        ("type", pa.string())]))
+    ids, dropped = build._ner_tag_ids(tokens, table, taxonomy)
+    names = [taxonomy.ner_tags[i] for i in ids]
+    expected, expected_dropped = [], 0
+    for row, text in enumerate(batch):
+        tags, _, gone = build.iob2_tags(build.tokenize(text), [m for m in mentions if m["row"] == row])
+        expected += tags
+        expected_dropped += len(gone)
+    assert (names, dropped) == (expected, expected_dropped)
 
 
 def test_iob2_keeps_the_outermost_of_overlapping_spans():

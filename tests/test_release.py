@@ -221,7 +221,14 @@ def text_columns(folder: Path) -> dict[str, list]:
     return out
 
 
-def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys):
+@pytest.mark.parametrize("batching", ["default", "one article per batch, row groups of 7"])
+def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys, monkeypatch, batching):
+    """Rehydrate writes each file whole; build streams it in batches: same bytes either way."""
+    if batching != "default":
+        from pourparlers import build
+
+        monkeypatch.setattr(build, "BATCH_ARTICLES", 1)
+        monkeypatch.setattr(build, "ROW_GROUP_ROWS", 7)
     root = fresh_repo(tmp_path)
     shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
     full, bare, back = tmp_path / "full", tmp_path / "bare", tmp_path / "back"

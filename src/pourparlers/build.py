@@ -804,7 +804,7 @@ def _write_config(assembly: _Assembly, config: str, folder: Path, text: bool) ->
 
         def parts(split: str = split) -> Iterator[pa.Table]:
             for batch in assembly.batches(config, split):
-                if not text:
+                if not text and batch.num_rows:   # (from_list of no row has no columns)
                     batch = _dataset_from_rows([strip_text(config, row) for row in batch.to_pylist()],
                                                features).data.table
                 for column in counted:
