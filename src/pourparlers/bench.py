@@ -498,7 +498,6 @@ def _step_build(root: Path, work: Path) -> dict:
     from pourparlers.corpus import gold, taxonomy_of
 
     taxonomy = taxonomy_of(root)
-    _warm(taxonomy)
     tables = gold(_tables(work / "tables"))
     out = work / "dist" / VERSION
     t0 = time.perf_counter()
