@@ -362,6 +362,7 @@ class _Assembly:
             raise BuildError("no article to release", hint="ingest articles with `pourparlers ingest`")
         self.taxonomy = taxonomy
         self.features = release_features(taxonomy)
+        self.schemas = {config: _schemas(features) for config, features in self.features.items()}
         self.articles = rows["articles"]
         ids = self.articles["article_id"].combine_chunks()
         split = pa.array([SPLITS.index(split_of(a)) for a in ids.to_pylist()], pa.int8())
@@ -380,14 +381,17 @@ class _Assembly:
         self.e, self.e_owner = _ordered(rows["entities"], "mention_id", self.article_ids)
         self.v, self.v_owner = _ordered(rows["events"], "event_id", self.article_ids)
         self.s, self.s_owner = _ordered(rows["stances"], "stance_id", self.article_ids)
-        entity_ids = _flat(self.e["mention_id"])
+        # The entity row of each stance holder and argument filler, in one lookup (`index_in`
+        # hashes its value set, two million ids at 50k articles, on every call).
+        a = rows["event_arguments"]
         holder = pc.if_else(pc.equal(self.s["holder_id"], ""), None, self.s["holder_id"])
-        self.s_holder = pc.index_in(holder, value_set=entity_ids)   # entity row of each holder
+        referred = pa.chunked_array([*holder.chunks, *a["mention_id"].chunks], pa.string())
+        rows_of = pc.index_in(referred, value_set=_flat(self.e["mention_id"]))
+        self.s_holder = rows_of.slice(0, len(holder))
+        filler = rows_of.slice(len(holder))
 
         # Arguments, ordered (event position, filler start, end, role, entity) once for all.
-        a = rows["event_arguments"]
         event = _positions(a["event_id"].combine_chunks(), _flat(self.v["event_id"]))
-        filler = pc.index_in(a["mention_id"], value_set=entity_ids)
         a = pa.table({"role": a["role"], "entity_id": a["mention_id"], "text": self.e["text"].take(filler),
                       "_event": event, "_start": self.e["start"].take(filler),
                       "_end": self.e["end"].take(filler), "_role": pc.fill_null(a["role"], "")})
@@ -469,7 +473,8 @@ class _Assembly:
                 part = getattr(self, f"_{name}")(int(lo), int(hi))
                 inner = _struct({k: _flat(part[k]) for k in features[name].feature})
                 columns[name] = _lists(inner, owner[lo:hi] - first, last - first)
-        return _encoded(pa.table({name: columns[name] for name in features}), features)
+        return _encoded(pa.table({name: columns[name] for name in features}), features,
+                        self.schemas[config])
 
     def batches(self, config: str, split: str) -> Iterator[pa.Table]:
         """A split of a config, `BATCH_ARTICLES` articles at a time."""
@@ -490,11 +495,16 @@ def _dataset_from_rows(rows: list[dict], features: Features) -> Dataset:
     return Dataset.from_list(rows, features=features)
 
 
-def _encoded(table: pa.Table, features: Features) -> pa.Table:
+def _schemas(features: Features) -> tuple[pa.Schema, pa.Schema]:
+    """Arrow schemas of `features` with the labels as strings, then as ClassLabel ids."""
+    return _with_string_labels(features).arrow_schema, features.arrow_schema
+
+
+def _encoded(table: pa.Table, features: Features, schemas: tuple[pa.Schema, pa.Schema]) -> pa.Table:
     """A table with labels as strings, in the Arrow schema of `features` (labels as ClassLabel
-    ids, by `_encode`: `Dataset.from_dict` did it per example in Python)."""
-    plain = _with_string_labels(features).arrow_schema
-    final = features.arrow_schema
+    ids, by `_encode`: `Dataset.from_dict` did it per example in Python). `schemas` are
+    `_schemas(features)`, which take milliseconds to make: a build makes them once per config."""
+    plain, final = schemas
     columns = []
     for name, feature in features.items():
         column, kind = table.column(name), final.field(name).type
