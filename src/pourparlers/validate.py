@@ -22,6 +22,9 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 import pyarrow
+from pandera.api.polars.types import PolarsData
+from pandera.backends.polars.checks import PolarsCheckBackend
+from pandera.constants import CHECK_OUTPUT_KEY
 from pandera.errors import SchemaError, SchemaErrors
 
 from pourparlers.errors import Problem, problem
@@ -339,11 +342,97 @@ def _show(value: object, limit: int = 120) -> str:
 # --------------------------------------------------------------------------- contract problems
 
 
-def _run_contract(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema) -> list[Problem]:
+def _plain(contract: pa.DataFrameSchema) -> bool:
+    """The contract only checks (no parsing, coercion, defaults or regex columns): what
+    `_failing_rows` knows how to run; anything else goes to Pandera whole."""
+    return (not contract.coerce and not contract.unique and not contract.ordered
+            and not contract.add_missing_columns and not contract.parsers
+            and not contract.drop_invalid_rows
+            and all(not column.coerce and not column.regex and column.required
+                    and column.default is None and not column.parsers
+                    and not column.drop_invalid_rows for column in contract.columns.values()))
+
+
+def _check_output(check: pa.Check, frame: pl.LazyFrame, key: str) -> pl.LazyFrame | bool:
+    """A check's boolean output per row, computed by Pandera's own check backend (same
+    function, same reduction of multi-column outputs, same treatment of nulls) but not
+    collected yet."""
+    builtin = getattr(check._check_fn, "__name__", None)
+    if builtin is not None and check.is_builtin_check(builtin):  # as `Check.__call__` does
+        check._check_fn = check.get_builtin_check_fn(builtin)
+    backend_class = check.get_backend(frame)
+    if backend_class is not PolarsCheckBackend:
+        raise TypeError("another Pandera check backend is configured")
+    backend = backend_class(check)
+    out = backend.apply(PolarsData(backend.preprocess(frame, key), key))
+    if isinstance(out, bool):
+        return out
+    result = pl.col(CHECK_OUTPUT_KEY)
+    return out.select(result | result.is_null() if check.ignore_na else result.fill_null(False))
+
+
+def _failing_rows(df: pl.DataFrame, contract: pa.DataFrameSchema) -> pl.Series | None:
+    """The rows that fail a value check of the contract, in one fused query.
+
+    Pandera's polars backend collects once per check (and again for its bookkeeping); here
+    every check's row output is concatenated side by side and collected once. None means
+    the table needs Pandera as a whole: columns or types are wrong, a check failed for the
+    whole table, or the contract uses features this pass does not run.
+    """
+    if not _plain(contract) or set(df.columns) != set(contract.columns):
+        return None
+    frame = df.lazy()
+    outputs: list[pl.LazyFrame] = []
     try:
-        contract.validate(df, lazy=True)
+        contract.register_default_backends(pl.LazyFrame)  # as `validate` does first
+        for column_name, column in contract.columns.items():
+            dtype = df.schema[column_name]
+            if column.dtype is not None and not column.dtype.check(
+                    dtype, PolarsData(frame.select(column_name), column_name)):
+                return None
+            value = pl.col(column_name)
+            if not column.nullable:
+                present = value.is_not_null()
+                outputs.append(frame.select(present & value.is_not_nan() if dtype.is_float()
+                                            else present))
+            if column.unique:
+                outputs.append(frame.select(~value.is_duplicated()))
+            outputs += [_check_output(check, frame, column_name) for check in column.checks]
+        outputs += [_check_output(check, frame, "*") for check in contract.checks]
+        if any(out is False for out in outputs):
+            return None
+        frames = [out.select(pl.all().alias(f"_{i}"))
+                  for i, out in enumerate(outputs) if not isinstance(out, bool)]
+        if not frames:
+            return pl.Series("index", [], dtype=pl.UInt32)
+        flags = pl.concat(frames, how="horizontal").collect()
+    except Exception:  # noqa: BLE001 - Pandera reports a check that cannot run
+        return None
+    if flags.height != df.height:
+        return None
+    return (flags.with_row_index().filter(~pl.all_horizontal(pl.exclude("index")))
+            .get_column("index"))
+
+
+def _run_contract(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema) -> list[Problem]:
+    """Pandera's report on the rows the fused pass found failing (or on the whole table when
+    that pass cannot decide), with failure-case indices mapped back to rows of `df`.
+
+    Pandera on those rows finds what it finds on the whole table because every check of the
+    contracts is row-wise except `_unique_values`, and the rows it fails include every
+    repetition of a repeated value.
+    """
+    rows = _failing_rows(df, contract)
+    if rows is not None and rows.is_empty():
+        return []
+    try:
+        contract.validate(df if rows is None else df[rows], lazy=True)
     except SchemaErrors as errors:
-        return _failure_problems(name, df, contract, errors.failure_cases)
+        cases = errors.failure_cases
+        if rows is not None:
+            cases = cases.with_columns(pl.col("index").replace_strict(
+                pl.int_range(rows.len(), eager=True), rows, default=None, return_dtype=pl.Int64))
+        return _failure_problems(name, df, contract, cases)
     except SchemaError as error:
         return [problem("contract-error", f"table {name}: {error}", field=name)]
     return []
