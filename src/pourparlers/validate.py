@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -371,8 +372,10 @@ def _check_output(check: pa.Check, frame: pl.LazyFrame, key: str) -> pl.LazyFram
     return out.select(result | result.is_null() if check.ignore_na else result.fill_null(False))
 
 
-def _failing_rows(df: pl.DataFrame, contract: pa.DataFrameSchema) -> pl.Series | None:
-    """The rows that fail a value check of the contract, in one fused query.
+def _failing_rows(df: pl.DataFrame,
+                  contract: pa.DataFrameSchema) -> tuple[pl.Series, set[str] | None] | None:
+    """The rows that fail a value check of the contract, found in one fused query, and the
+    columns whose checks they fail (None: a dataframe-level check failed).
 
     Pandera's polars backend collects once per check (and again for its bookkeeping); here
     every check's row output is concatenated side by side and collected once. None means
@@ -382,7 +385,7 @@ def _failing_rows(df: pl.DataFrame, contract: pa.DataFrameSchema) -> pl.Series |
     if not _plain(contract) or set(df.columns) != set(contract.columns):
         return None
     frame = df.lazy()
-    outputs: list[pl.LazyFrame] = []
+    outputs: list[tuple[str | None, pl.LazyFrame | bool]] = []
     try:
         contract.register_default_backends(pl.LazyFrame)  # as `validate` does first
         for column_name, column in contract.columns.items():
@@ -393,45 +396,57 @@ def _failing_rows(df: pl.DataFrame, contract: pa.DataFrameSchema) -> pl.Series |
             value = pl.col(column_name)
             if not column.nullable:
                 present = value.is_not_null()
-                outputs.append(frame.select(present & value.is_not_nan() if dtype.is_float()
-                                            else present))
+                outputs.append((column_name, frame.select(
+                    present & value.is_not_nan() if dtype.is_float() else present)))
             if column.unique:
-                outputs.append(frame.select(~value.is_duplicated()))
-            outputs += [_check_output(check, frame, column_name) for check in column.checks]
-        outputs += [_check_output(check, frame, "*") for check in contract.checks]
-        if any(out is False for out in outputs):
+                outputs.append((column_name, frame.select(~value.is_duplicated())))
+            outputs += [(column_name, _check_output(check, frame, column_name))
+                        for check in column.checks]
+        outputs += [(None, _check_output(check, frame, "*")) for check in contract.checks]
+        if any(out is False for _, out in outputs):
             return None
         frames = [out.select(pl.all().alias(f"_{i}"))
-                  for i, out in enumerate(outputs) if not isinstance(out, bool)]
-        if not frames:
-            return pl.Series("index", [], dtype=pl.UInt32)
-        flags = pl.concat(frames, how="horizontal").collect()
+                  for i, (_, out) in enumerate(outputs) if not isinstance(out, bool)]
+        flags = (pl.concat(frames, how="horizontal").collect() if frames
+                 else pl.DataFrame(height=df.height))
     except Exception:  # noqa: BLE001 - Pandera reports a check that cannot run
         return None
     if flags.height != df.height:
         return None
-    return (flags.with_row_index().filter(~pl.all_horizontal(pl.exclude("index")))
-            .get_column("index"))
+    failed = flags.select(pl.all().not_().any()).row(0, named=True)
+    columns = {outputs[int(key[1:])][0] for key, bad in failed.items() if bad}
+    rows = (flags.with_row_index().filter(~pl.all_horizontal(pl.exclude("index")))
+            .get_column("index")) if columns else pl.Series("index", [], pl.UInt32)
+    return rows, None if None in columns else columns
 
 
 def _run_contract(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema) -> list[Problem]:
-    """Pandera's report on the rows the fused pass found failing (or on the whole table when
-    that pass cannot decide), with failure-case indices mapped back to rows of `df`.
+    """Pandera's report on the rows and columns the fused pass found failing (or on the whole
+    table when that pass cannot decide), with failure-case indices mapped back to `df`.
 
-    Pandera on those rows finds what it finds on the whole table because every check of the
-    contracts is row-wise except `_unique_values`, and the rows it fails include every
-    repetition of a repeated value.
+    Pandera there finds what it finds on the whole table because every check of the contracts
+    is row-wise except `_unique_values`, and the rows it fails include every repetition of a
+    repeated value; a column with no failing row has no failure case to lose.
     """
-    rows = _failing_rows(df, contract)
-    if rows is not None and rows.is_empty():
-        return []
+    failing = _failing_rows(df, contract)
+    if failing is None:
+        subset, checked = df, contract
+    else:
+        rows, columns = failing
+        if rows.is_empty():
+            return []
+        subset = df[rows]
+        checked = contract
+        if columns is not None:
+            subset = subset.select(*columns)
+            checked = pa.DataFrameSchema({c: contract.columns[c] for c in columns},
+                                         strict=contract.strict, name=contract.name)
     try:
-        contract.validate(df if rows is None else df[rows], lazy=True)
+        checked.validate(subset, lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
-        if rows is not None:
-            cases = cases.with_columns(pl.col("index").replace_strict(
-                pl.int_range(rows.len(), eager=True), rows, default=None, return_dtype=pl.Int64))
+        if failing is not None:
+            cases = cases.with_columns(failing[0].gather(cases["index"]).alias("index"))
         return _failure_problems(name, df, contract, cases)
     except SchemaError as error:
         return [problem("contract-error", f"table {name}: {error}", field=name)]
@@ -976,6 +991,11 @@ def _integrity_problems(frames: dict[str, pl.DataFrame], arrow_text: pyarrow.Chu
 # --------------------------------------------------------------------------- entry points
 
 
+# Problem's own order (its dataclass fields compared in turn) as a key: one tuple per problem
+# instead of two per comparison.
+_ORDER = operator.attrgetter(*(f.name for f in dataclasses.fields(Problem) if f.compare))
+
+
 def _to_polars(table: object) -> pl.DataFrame:
     if isinstance(table, pl.DataFrame):
         return table
@@ -1007,7 +1027,7 @@ def _check(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy) -> tuple[list[P
                          for p in problems)}
     problems += _integrity_problems(usable, arrow_text, taxonomy, run, duplicated)
     skipped = set(NEEDS) - run
-    return sorted(problems), skipped
+    return sorted(problems, key=_ORDER), skipped
 
 
 def check_tables(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy) -> list[Problem]:
@@ -1019,7 +1039,7 @@ def validate_corpus(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy,
                     extra_problems: Iterable[Problem] = ()) -> ValidationReport:
     """Check the tables and add the problems found earlier (ingest, convert) to one report."""
     problems, skipped = _check(tables, taxonomy)
-    problems = sorted([*problems, *extra_problems])
+    problems = sorted([*problems, *extra_problems], key=_ORDER)
     by_code = Counter(p.code for p in problems)
     checks = []
     known: set[str] = set()
