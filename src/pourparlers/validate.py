@@ -377,9 +377,9 @@ def _check_output(check: pa.Check, frame: pl.LazyFrame, key: str) -> pl.LazyFram
 
 
 def _failing_rows(df: pl.DataFrame,
-                  contract: pa.DataFrameSchema) -> tuple[pl.Series, set[str] | None] | None:
+                  contract: pa.DataFrameSchema) -> tuple[pl.Series, pa.DataFrameSchema] | None:
     """The rows that fail a value check of the contract, found in one fused query, and the
-    columns whose checks they fail (None: a dataframe-level check failed).
+    contract narrowed to the checks they fail.
 
     Pandera's polars backend collects once per check (and again for its bookkeeping); here
     every check's row output is concatenated side by side and collected once. None means
@@ -389,7 +389,7 @@ def _failing_rows(df: pl.DataFrame,
     if not _plain(contract) or set(df.columns) != set(contract.columns):
         return None
     frame = df.lazy()
-    outputs: list[tuple[str | None, pl.LazyFrame | bool]] = []
+    outputs: list[tuple[str | int, pl.LazyFrame | bool]] = []  # (column | frame check number)
     try:
         contract.register_default_backends(pl.LazyFrame)  # as `validate` does first
         for column_name, column in contract.columns.items():
@@ -406,7 +406,8 @@ def _failing_rows(df: pl.DataFrame,
                 outputs.append((column_name, frame.select(~value.is_duplicated())))
             outputs += [(column_name, _check_output(check, frame, column_name))
                         for check in column.checks]
-        outputs += [(None, _check_output(check, frame, "*")) for check in contract.checks]
+        outputs += [(number, _check_output(check, frame, "*"))
+                    for number, check in enumerate(contract.checks)]
         if any(out is False for _, out in outputs):
             return None
         frames = [out.select(pl.all().alias(f"_{i}"))
@@ -418,40 +419,50 @@ def _failing_rows(df: pl.DataFrame,
     if flags.height != df.height:
         return None
     failed = flags.select(pl.all().not_().any()).row(0, named=True)
-    columns = {outputs[int(key[1:])][0] for key, bad in failed.items() if bad}
+    failing = {outputs[int(key[1:])][0] for key, bad in failed.items() if bad}
     rows = (flags.with_row_index().filter(~pl.all_horizontal(pl.exclude("index")))
-            .get_column("index")) if columns else pl.Series("index", [], pl.UInt32)
-    return rows, None if None in columns else columns
+            .get_column("index")) if failing else pl.Series("index", [], pl.UInt32)
+    numbers = sorted(n for n in failing if isinstance(n, int))
+    narrowed = pa.DataFrameSchema(
+        {c: column for c, column in contract.columns.items() if c in failing},
+        checks=[contract.checks[n] for n in numbers], strict=False, name=contract.name,
+        metadata={"rules": [contract.metadata["rules"][n] for n in numbers]})
+    return rows, narrowed
 
 
 def _run_contract(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema) -> list[Problem]:
-    """Pandera's report on the rows and columns the fused pass found failing (or on the whole
+    """Pandera's report on the rows and checks the fused pass found failing (or on the whole
     table when that pass cannot decide), with failure-case indices mapped back to `df`.
 
     Pandera there finds what it finds on the whole table because every check of the contracts
     is row-wise except `_unique_values`, and the rows it fails include every repetition of a
-    repeated value; a column with no failing row has no failure case to lose.
+    repeated value; a check that no row fails has no failure case to lose.
     """
     failing = _failing_rows(df, contract)
     if failing is None:
-        subset, checked = df, contract
-    else:
-        rows, columns = failing
-        if rows.is_empty():
-            return []
-        subset = df[rows]
-        checked = contract
-        if columns is not None:
-            subset = subset.select(*columns)
-            checked = pa.DataFrameSchema({c: contract.columns[c] for c in columns},
-                                         strict=contract.strict, name=contract.name)
+        return _run_contract_whole(name, df, contract)
+    rows, narrowed = failing
+    if rows.is_empty():
+        return []
     try:
-        checked.validate(subset, lazy=True)
+        narrowed.validate(df[rows], lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
-        if failing is not None:
-            cases = cases.with_columns(failing[0].gather(cases["index"]).alias("index"))
-        return _failure_problems(name, df, contract, cases)
+        if cases["index"].has_nulls():  # a failure of the whole table: word it on all of it
+            return _run_contract_whole(name, df, contract)
+        cases = cases.with_columns(rows.gather(cases["index"]).alias("index"))
+        return _failure_problems(name, df, narrowed, cases)
+    except SchemaError:
+        return _run_contract_whole(name, df, contract)
+    return []
+
+
+def _run_contract_whole(name: str, df: pl.DataFrame,
+                        contract: pa.DataFrameSchema) -> list[Problem]:
+    try:
+        contract.validate(df, lazy=True)
+    except SchemaErrors as errors:
+        return _failure_problems(name, df, contract, errors.failure_cases)
     except SchemaError as error:
         return [problem("contract-error", f"table {name}: {error}", field=name)]
     return []
