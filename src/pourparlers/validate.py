@@ -3,9 +3,10 @@ integrity checks a per-table contract cannot express (offsets into the article t
 between tables, roles per event type, stance holders).
 
 Every failure becomes a `Problem` located by file, article, annotation and region; nothing stops
-at the first one. Checks are vectorised polars queries (the Pandera polars backend for the
-contracts), and Python only touches failing rows, so a corpus with 1 % bad rows costs about what
-a clean one does.
+at the first one. Checks are vectorised polars queries, and Python only touches failing rows, so
+a corpus with 1 % bad rows costs about what a clean one does. The contracts are Pandera's (polars
+backend): their checks run fused in one query per table, and Pandera itself words the failures
+of the rows and checks that query found failing (`_run_contract`).
 """
 
 from __future__ import annotations
