@@ -335,6 +335,10 @@ def _at(row: dict, code: str, message: str, **fields: str) -> Problem:
                    **fields)
 
 
+# `json.dumps(value, ensure_ascii=False)` without building an encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _show(value: object, limit: int = 120) -> str:
     """A value as shown in a message: strings quoted and escaped (one line), long ones cut."""
     if value is None:
@@ -342,7 +346,7 @@ def _show(value: object, limit: int = 120) -> str:
     if isinstance(value, str):
         if len(value) > limit:
             value = value[: limit - 1] + "…"
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     return str(value)
 
 
@@ -1109,7 +1113,9 @@ def validate_corpus(tables: dict[str, pyarrow.Table], taxonomy: Taxonomy,
                     extra_problems: Iterable[Problem] = ()) -> ValidationReport:
     """Check the tables and add the problems found earlier (ingest, convert) to one report."""
     problems, skipped = _check(tables, taxonomy)
-    problems = sorted([*problems, *extra_problems], key=_ORDER)
+    extra_problems = list(extra_problems)
+    if extra_problems:
+        problems = sorted([*problems, *extra_problems], key=_ORDER)
     by_code = Counter(p.code for p in problems)
     checks = []
     known: set[str] = set()
