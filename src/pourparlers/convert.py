@@ -537,36 +537,48 @@ class _TaskConverter:
 
     def annotation(self, task_id: int, annotation: dict, layer: str, text: str) -> None:
         annotation_id = annotation["id"]
-        counts = self.counts
         regions: dict[str, _Region] = {}
         seen_ids: set[str] = set()
         later = []
+        region = self.region
+        # Tallied in locals and added once: this loop runs for every item of the corpus.
+        n_regions = n_choices = n_relations = n_converted = n_rejected = 0
         for position, item in enumerate(annotation["result"]):
             kind = item.get("type") if type(item) is dict else None
             if kind == "labels":
-                counts.regions += 1
-                region = self.region(annotation_id, item, seen_ids)
-                if region is None:
-                    counts.rejected += 1
+                n_regions += 1
+                found = region(annotation_id, item, seen_ids)
+                if found is None:
+                    n_rejected += 1
                 else:
-                    regions[region.id] = region
-            elif kind == "relation" or kind == "choices" or kind == "textarea":
-                counts.count_item(item)
+                    regions[found.id] = found
+            elif kind == "relation":
+                n_relations += 1
+                later.append(item)
+            elif kind == "choices" or kind == "textarea":
+                n_choices += 1
                 later.append(item)
             else:
-                counts.other += 1
-                counts.rejected += 1
+                self.counts.other += 1
+                n_rejected += 1
                 self.not_an_item(annotation_id, position, item)
         arguments: dict[tuple[str, str, str], None] = {}
+        relation, per_region = self.relation, self.per_region
         for item in later:
             if item["type"] == "relation":
-                ok = self.relation(annotation_id, item, regions, seen_ids, arguments)
+                ok = relation(annotation_id, item, regions, seen_ids, arguments)
             else:
-                ok = self.per_region(annotation_id, item, regions, seen_ids)
+                ok = per_region(annotation_id, item, regions, seen_ids)
             if ok:
-                counts.converted += 1
+                n_converted += 1
             else:
-                counts.rejected += 1
+                n_rejected += 1
+        counts = self.counts
+        counts.regions += n_regions
+        counts.choices += n_choices
+        counts.relations += n_relations
+        counts.converted += n_converted
+        counts.rejected += n_rejected
         self.emit(task_id, annotation, layer, text, regions, arguments)
 
     # -- result items -----------------------------------------------------------------------
