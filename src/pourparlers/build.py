@@ -346,11 +346,11 @@ def _ner_tag_ids(tokens: pl.DataFrame, mentions: pa.Table, taxonomy: Taxonomy) -
 class _Assembly:
     """The release's configs, built a batch of articles at a time from the validated tables.
 
-    Articles are ordered by split, then id, and every annotation table is given a row order
-    (article, start, end, id) as a permutation, never as a sorted copy. A batch of
-    `BATCH_ARTICLES` articles is then a range of that order: its rows are taken, nested with
-    list offsets and labelled with `index_in`, with no Python object per row. The whole corpus
-    is held once, as the input tables; a config never is.
+    Articles are ordered by split, then id, and the released columns of every annotation table
+    are copied once in release order (article, start, end, id). A batch of `BATCH_ARTICLES`
+    articles is then a slice of them: nested with list offsets and labelled with `index_in`, with
+    no Python object per row. Besides the input tables only that copy stays in memory; a config
+    is never held whole.
     """
 
     def __init__(self, tables: dict[str, pa.Table], taxonomy: Taxonomy, validated: bool) -> None:
