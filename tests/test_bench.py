@@ -87,3 +87,19 @@ def test_pandas_anchor_accepts_the_clean_tables(synthetic):
     frames = {name: table.to_pandas() for name, table in corpus.tables.items()}
     for name, schema in pandas_contracts(taxonomy, frames).items():
         schema.validate(frames[name], lazy=True)
+
+
+def test_worker_processes_count_in_the_peak_memory_and_cpu_time():
+    """convert's workers are other processes: the bench must add their memory and CPU time."""
+    import subprocess
+    import sys
+
+    from pourparlers.bench import ChildrenMemory, cpu_seconds
+
+    busy = ("import time\nblock = bytearray(200 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])\n"
+            "end = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n")
+    before = cpu_seconds()
+    with ChildrenMemory(every=0.01) as children:
+        subprocess.run([sys.executable, "-c", busy], check=True)
+    assert children.peak_mib >= 200
+    assert cpu_seconds() - before >= 0.5

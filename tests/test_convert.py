@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pourparlers import convert as convert_module
 from pourparlers.convert import ConvertResult, convert_exports, convert_task, write_tables
 from pourparlers.errors import Problem
 from pourparlers.tables import SCHEMAS
@@ -814,3 +815,61 @@ def test_write_tables_round_trips(tmp_path: Path) -> None:
     assert sorted(p.name for p in written) == sorted(f"{name}.parquet" for name in tables)
     for name, table in tables.items():
         assert pq.read_table(tmp_path / "out" / f"{name}.parquet").equals(table)
+
+
+# -- converting in worker processes -------------------------------------------------------------
+
+def _in_one_and_in_workers(root: Path, exports: dict[str, object]) -> tuple[ConvertResult, ConvertResult]:
+    folder = root / "annotations"
+    convert(root, exports)
+    paths = sorted(folder.iterdir())
+    one = convert_exports(paths, articles(), TAXONOMY, root, workers=1)
+    many = convert_exports(paths, articles(), TAXONOMY, root, workers=2, chunk_files=1)
+    return one, many
+
+
+def _same(one: ConvertResult, many: ConvertResult) -> None:
+    for name in one.tables:
+        assert one.tables[name].equals(many.tables[name]), name
+    assert many.problems == one.problems
+    assert many.summary == one.summary
+
+
+def test_workers_give_the_result_of_one_process(tmp_path: Path) -> None:
+    probe = fixture(GOOD)
+    probe[0]["data"].update(article_id=PROBE_ID, text=PROBE)
+    probe[0]["annotations"][0]["result"] = []
+    exports = {f"{GOOD}.json": fixture(GOOD), f"{PAIR}.json": fixture(PAIR),
+               f"{PROBE_ID}.json": probe, "pp-000000000000.json": b"[{\"id\": 1,"}
+    one, many = _in_one_and_in_workers(tmp_path, exports)
+    assert one.tables["entities"].num_rows > 0
+    assert [p.code for p in one.problems] == ["json-invalid"]
+    _same(one, many)
+    named = sorted((f"annotations/{p.name}", p) for p in (tmp_path / "annotations").iterdir())
+    done = convert_module._convert_in_workers(named, convert_module.ArticleTexts(articles()),
+                                              TAXONOMY, 10, 2, 1, None)
+    assert done is not None     # these files were converted in the workers, not again in one
+
+
+@pytest.mark.parametrize("names", [
+    # the same article in two files: the duplicate is reported on the later file
+    {GOOD: "a.json", PAIR: f"{PAIR}.json", "dup": "z.json"},
+    # files whose names do not follow their articles' order
+    {GOOD: "z.json", PAIR: "a.json"},
+])
+def test_workers_fall_back_to_one_process_when_files_are_misnamed(tmp_path: Path,
+                                                                   names: dict) -> None:
+    exports = {name: fixture(GOOD if article == "dup" else article) for article, name in names.items()}
+    one, many = _in_one_and_in_workers(tmp_path, exports)
+    assert "file-name-mismatch" in {p.code for p in one.problems}
+    _same(one, many)
+    named = sorted((f"annotations/{p.name}", p) for p in (tmp_path / "annotations").iterdir())
+    assert convert_module._convert_in_workers(named, convert_module.ArticleTexts(articles()),
+                                              TAXONOMY, 10, 2, 1, None) is None
+
+
+def test_article_texts_are_read_from_every_chunk_of_the_table() -> None:
+    table = pa.concat_tables([articles({GOOD: SEED_002}), articles({PAIR: SEED_000})])
+    texts = convert_module.ArticleTexts(table)
+    assert dict(texts) == {GOOD: SEED_002, PAIR: SEED_000}
+    assert texts.get("pp-000000000000") is None

@@ -3,7 +3,8 @@
 `scripts/bench` runs `main()`. It generates a throw-away repository (raw/, annotations/, schema/)
 of synthetic articles in a temporary folder (never the repository's raw/ or annotations/: the
 text is French words drawn from the seed articles, meaningless and never released), then runs
-every measurement in its own process, so peak memory (`ru_maxrss`) is that step's alone:
+every measurement in its own process, so peak memory (`ru_maxrss`, plus the sampled PSS of
+the worker processes convert starts) is that step's alone:
 
 - ours: `convert_exports` (+ `load_articles` shown apart), `validate_corpus` on clean tables and
   on tables with 1 % of rows broken, `build_release`;
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -39,6 +41,7 @@ from pathlib import Path
 import orjson
 
 from pourparlers import atomic
+from pourparlers.convert import PARALLEL_FROM_FILES
 from pourparlers.paths import REPO_ROOT
 
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
@@ -402,14 +405,15 @@ def _tables(folder: Path) -> dict:
 def _step_parse(root: Path, work: Path) -> dict:
     files = sorted((root / "annotations").glob("*.json"))
     gc.disable()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     size = 0
     for path in files:
         raw = path.read_bytes()
         size += len(raw)
         orjson.loads(raw)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "articles": len(files), "mb": size / 1e6}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds() - c0, "articles": len(files),
+            "mb": size / 1e6}
 
 
 def _step_convert(root: Path, work: Path) -> dict:
@@ -420,12 +424,13 @@ def _step_convert(root: Path, work: Path) -> dict:
     taxonomy = taxonomy_of(root)
     t0 = time.perf_counter()
     articles, article_problems = load_articles(root)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_seconds()
     converted = convert_exports(annotation_files(root), articles, taxonomy, root)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), cpu_seconds()
     tables = {"articles": articles, **converted.tables}
     write_tables(tables, work / "tables")
-    return {"seconds": t2 - t1, "articles_s": t1 - t0, "articles": articles.num_rows,
+    return {"seconds": t2 - t1, "cpu_seconds": c2 - c1, "articles_s": t1 - t0,
+            "articles": articles.num_rows,
             "problems": len(article_problems) + len(converted.problems),
             "rows": {name: t.num_rows for name, t in tables.items()}}
 
@@ -578,12 +583,71 @@ STEPS = {
 }
 
 
+class ChildrenMemory(threading.Thread):
+    """Samples the memory of this process's children (convert's workers) while a step runs.
+
+    `peak_mib` is the largest sum of their proportional set sizes (PSS: a page shared by n
+    processes counts 1/n in each), read from /proc every `every` seconds.
+    """
+
+    def __init__(self, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.peak_mib = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.every):
+            self.peak_mib = max(self.peak_mib, sum(map(_pss_mib, _children(os.getpid()))))
+
+    def __enter__(self) -> ChildrenMemory:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:      # gone meanwhile
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _pss_mib(pid: int) -> float:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    kib = next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return kib / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (convert's workers)."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def worker(step: str, root: Path, work: Path) -> dict:
-    """Run one step in this process and add its peak memory (whole process, MiB)."""
+    """Run one step in this process and add its peak memory in MiB: this process's peak RSS
+    plus the peak PSS of the worker processes it started, if any (an upper bound: the two
+    peaks may not coincide, and pages shared with the workers count in both)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    result = STEPS[step](Path(root), Path(work))
-    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with ChildrenMemory() as children:
+        result = STEPS[step](Path(root), Path(work))
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mib"] = own + children.peak_mib
+    result["workers_peak_mib"] = children.peak_mib
     return result
 
 
@@ -813,6 +877,12 @@ class Bench:
             lines.append("real corpus (this repository's raw/ + annotations/): `pourparlers validate` "
                          f"{validate:.2f} s wall, interpreter start {python:.2f} s: adds "
                          f"{validate - python:.2f} s (goal < 10 s: {'yes' if validate - python < 10 else 'NO'})")
+        cpu = [_median(self.get("convert", n), "cpu_seconds") / _median(self.get("parse", n), "cpu_seconds")
+               for n in sizes]
+        lines.append("convert runs in one worker process per CPU from "
+                     f"{PARALLEL_FROM_FILES} files on; its CPU time (all processes) is "
+                     + ", ".join(f"{_fmt_n(n)} {c:.2f}x" for n, c in zip(sizes, cpu, strict=True))
+                     + " the bare parse's (one process)")
         convert_runs = self.get("convert", largest)
         lines.append(f"reading raw/ (load_articles, not in convert's time) at {_fmt_n(largest)}: "
                      f"{_median(convert_runs, 'articles_s'):.2f} s")

@@ -18,9 +18,11 @@ import dataclasses
 import gc
 import io
 import math
+import multiprocessing as mp
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +46,10 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 # The largest export file convert reads. One article's export is kilobytes to a few megabytes;
 # past this size a file is a mistake (a whole-project export, a binary), reported unread.
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
+# From this many export files on, convert uses one forked worker process per CPU, each taking
+# runs of CHUNK_FILES consecutive files (a few seconds of work, a few hundred MB at most).
+PARALLEL_FROM_FILES = 2_000
+CHUNK_FILES = 500
 
 # One hint per problem code: how to fix it (the message says what and where).
 HINTS = {
@@ -402,7 +408,7 @@ class _TaskConverter:
 
     # -- task -------------------------------------------------------------------------------
 
-    def task(self, task: object, articles_by_id: dict[str, str], seen: dict[str, str] | None,
+    def task(self, task: object, articles_by_id: Mapping[str, str], seen: dict[str, str] | None,
              index: int) -> None:
         where = f"task #{index}"
         self.counts.tasks += 1
@@ -826,7 +832,7 @@ class _TaskConverter:
         self.counts.rows += len(regions) + len(arguments)
 
 
-def convert_task(task: object, *, file: str, articles_by_id: dict[str, str], taxonomy: Taxonomy,
+def convert_task(task: object, *, file: str, articles_by_id: Mapping[str, str], taxonomy: Taxonomy,
                  rows: Rows | None = None, seen: dict[str, str] | None = None,
                  index: int = 0) -> TaskResult:
     """Convert one Label Studio task; its rows go into `rows` (a fresh `Rows` if not given).
@@ -914,27 +920,144 @@ def _load(path: Path, file: str) -> tuple[list | None, Problem | None]:
     return data, None
 
 
+class ArticleTexts(Mapping[str, str]):
+    """Article id -> stored text, read from the articles table when a task asks for it.
+
+    The texts stay in Arrow: a dict of every text as Python strings would cost twice their
+    size at corpus scale, and a forked worker shares the Arrow buffers with its parent.
+    """
+
+    def __init__(self, articles: pa.Table) -> None:
+        texts = articles.column("text")
+        self._chunks = texts.chunks
+        self._where: dict[str, tuple[int, int]] = {}
+        ids = articles.column("article_id")
+        position = 0
+        for number, chunk in enumerate(self._chunks):
+            names = ids.slice(position, len(chunk)).to_pylist()
+            self._where.update((name, (number, row)) for row, name in enumerate(names))
+            position += len(chunk)
+
+    def __getitem__(self, article_id: str) -> str:
+        number, row = self._where[article_id]
+        return self._chunks[number][row].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+@dataclass
+class _Part:
+    """What converting a run of consecutive files gave: the files' sorted tables, problems,
+    summary rows, and the articles converted (in order) with their file."""
+
+    tables: dict[str, pa.Table]
+    problems: list[Problem]
+    summary: list[dict]
+    converted: list[tuple[str, str]]
+
+
 def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonomy, root: Path,
-                    *, batch_rows: int = 200_000) -> ConvertResult:
+                    *, batch_rows: int = 200_000, workers: int | None = None,
+                    chunk_files: int = CHUNK_FILES,
+                    advance: Callable[[int], object] | None = None) -> ConvertResult:
     """Convert every export file into the four annotation tables, collecting all problems.
 
-    Files are read one at a time in path order (so a duplicate article is always reported on
-    the same file); rows go to Arrow every `batch_rows` rows.
+    Files are converted in path order (so a duplicate article is always reported on the same
+    file); rows go to Arrow every `batch_rows` rows. From `PARALLEL_FROM_FILES` files on, runs
+    of `chunk_files` consecutive files are converted in `workers` forked processes (default:
+    one per CPU) and joined in order: the result is the same as converting in one process.
+    `advance(n)` is called as n more files are done (a progress bar).
     """
-    articles_by_id = dict(zip(articles.column("article_id").to_pylist(),
-                              articles.column("text").to_pylist(), strict=True))
+    texts = ArticleTexts(articles)
+    named = sorted((_relative(path, root), path) for path in files)
+    if workers is None:
+        workers = _available_cpus() if len(named) >= PARALLEL_FROM_FILES else 1
+    part = None
+    if workers > 1 and len(named) > chunk_files and "fork" in mp.get_all_start_methods():
+        part = _convert_in_workers(named, texts, taxonomy, batch_rows, workers, chunk_files,
+                                   advance)
+    if part is None:
+        part = _convert_files(named, texts, taxonomy, batch_rows, advance)
+    return ConvertResult(part.tables, _unloaded_articles(part.problems, root), part.summary)
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        return os.cpu_count() or 1
+
+
+def _convert_files(named: list[tuple[str, Path]], texts: Mapping[str, str], taxonomy: Taxonomy,
+                   batch_rows: int, advance: Callable[[int], object] | None = None) -> _Part:
+    """Convert files one after the other into one sorted set of tables."""
     rows = Rows()
     problems: list[Problem] = []
     summary: list[dict] = []
     seen: dict[str, str] = {}
-    named = sorted((_relative(path, root), path) for path in files)
     with _gc_paused():
         for file, path in named:
-            problems += _convert_file(path, file, articles_by_id, taxonomy, rows, seen, summary)
+            problems += _convert_file(path, file, texts, taxonomy, rows, seen, summary)
             if rows.pending >= batch_rows:
                 rows.flush()
+            if advance is not None:
+                advance(1)
         tables = rows.tables()
-    return ConvertResult(tables, _unloaded_articles(problems, root), summary)
+    return _Part(tables, problems, summary, [(aid, file) for aid, file in seen.items()])
+
+
+# What a forked worker converts with: set once in each worker by `_start_worker`.
+_WORKER: dict = {}
+
+
+def _start_worker(texts: Mapping[str, str], taxonomy: Taxonomy, batch_rows: int) -> None:
+    _WORKER.update(texts=texts, taxonomy=taxonomy, batch_rows=batch_rows)
+
+
+def _convert_chunk(named: list[tuple[str, Path]]) -> _Part:
+    return _convert_files(named, _WORKER["texts"], _WORKER["taxonomy"], _WORKER["batch_rows"])
+
+
+def _convert_in_workers(named: list[tuple[str, Path]], texts: ArticleTexts, taxonomy: Taxonomy,
+                        batch_rows: int, workers: int, chunk_files: int,
+                        advance: Callable[[int], object] | None) -> _Part | None:
+    """Convert runs of consecutive files in forked processes and join their parts in order.
+
+    The parts join into exactly the one-process result when no article is in two runs (a
+    duplicate must be reported on its later file) and the runs' articles come in order (each
+    part is sorted, so their concatenation is). Otherwise this returns None and the caller
+    converts in one process: such exports are already reported as wrongly named or duplicated.
+    """
+    chunks = [named[i:i + chunk_files] for i in range(0, len(named), chunk_files)]
+    context = mp.get_context("fork")   # the worker shares `texts` with this process, no copy
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(texts, taxonomy, batch_rows)) as pool:
+        parts = []
+        for chunk, part in zip(chunks, pool.map(_convert_chunk, chunks), strict=True):
+            parts.append(part)
+            if advance is not None:
+                advance(len(chunk))
+    if not _in_order(parts):
+        return None
+    tables = {name: pa.concat_tables([part.tables[name] for part in parts]) for name in TABLES}
+    return _Part(tables, [p for part in parts for p in part.problems],
+                 [row for part in parts for row in part.summary],
+                 [pair for part in parts for pair in part.converted])
+
+
+def _in_order(parts: list[_Part]) -> bool:
+    """Whether the parts' articles are distinct and ascending from one part to the next."""
+    last = ""
+    for part in parts:
+        ids = sorted(article_id for article_id, _ in part.converted)
+        if ids and ids[0] <= last:
+            return False
+        last = ids[-1] if ids else last
+    return True
 
 
 def _unloaded_articles(problems: list[Problem], root: Path) -> list[Problem]:
@@ -955,7 +1078,7 @@ def _unloaded_articles(problems: list[Problem], root: Path) -> list[Problem]:
     return out
 
 
-def _convert_file(path: Path, file: str, articles_by_id: dict[str, str], taxonomy: Taxonomy,
+def _convert_file(path: Path, file: str, articles_by_id: Mapping[str, str], taxonomy: Taxonomy,
                   rows: Rows, seen: dict[str, str], summary: list[dict]) -> list[Problem]:
     """One export file; its parsed objects are freed when this returns."""
     counts = Counts()

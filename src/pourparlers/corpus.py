@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress
 
 from pourparlers.convert import convert_exports
 from pourparlers.errors import PourparlersError, Problem
@@ -53,9 +53,11 @@ def load_corpus(root: Path) -> Corpus:
     taxonomy = taxonomy_of(root)
     articles, article_problems = load_articles(root)
     files = annotation_files(root)
-    progress = track(files, description="Converting exports", console=Console(stderr=True), transient=True,
-                     disable=len(files) < PROGRESS_FROM)
-    converted = convert_exports(progress, articles, taxonomy, root)
+    with Progress(console=Console(stderr=True), transient=True,
+                  disable=len(files) < PROGRESS_FROM) as progress:
+        bar = progress.add_task("Converting exports", total=len(files))
+        converted = convert_exports(files, articles, taxonomy, root,
+                                    advance=lambda n: progress.advance(bar, n))
     tables = {"articles": articles, **converted.tables}
     report = validate_corpus(tables, taxonomy, extra_problems=[*article_problems, *converted.problems])
     return Corpus(root, taxonomy, tables, report, converted.summary)
