@@ -851,7 +851,9 @@ def _relative(path: Path, root: Path) -> str:
     """`path` relative to the repository root, in posix form (as problems and rows name it)."""
     text, base = os.fspath(path), os.path.join(os.fspath(root), "")
     if text.startswith(base):       # the usual case, without pathlib's cost per file
-        return PurePath(text[len(base):]).as_posix()
+        inside = text[len(base):]
+        plain = os.sep == "/" and "//" not in inside and "./" not in inside
+        return inside if plain else PurePath(inside).as_posix()
     try:
         return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
