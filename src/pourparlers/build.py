@@ -294,6 +294,15 @@ def _lists(values: pa.Array, owner: np.ndarray, n_owners: int) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
 
 
+def _rows_of(keys: pa.ChunkedArray, ids: pa.Array) -> pa.Array:
+    """The row of each key among the unique `ids` (null for a null key). A polars hash join
+    uses both cores; `pc.index_in` would hash two million ids on one, twice as slow."""
+    found = (pl.from_arrow(keys).alias("id").to_frame()
+             .join(pl.from_arrow(ids).alias("id").to_frame().with_row_index("row"),
+                   on="id", how="left", maintain_order="left"))
+    return found["row"].to_arrow().cast(pa.int64())
+
+
 def _positions(keys: pa.Array, among: pa.Array) -> np.ndarray:
     """Index of each key in `among` (every key is there: validated references)."""
     return pc.index_in(keys, value_set=among).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -379,14 +388,19 @@ class _Assembly:
         self.entity_types = pa.array(taxonomy.entity_types, pa.string())
         self.coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
         self.e, self.e_owner = _ordered(rows["entities"], "mention_id", self.article_ids)
+        self._rows = rows
+
+    def order_the_rest(self) -> None:
+        """Order events, stances and arguments too. Apart from `__init__` because the ner config
+        needs only the articles and entities: a build starts writing it before this runs."""
+        rows = self._rows
         self.v, self.v_owner = _ordered(rows["events"], "event_id", self.article_ids)
         self.s, self.s_owner = _ordered(rows["stances"], "stance_id", self.article_ids)
-        # The entity row of each stance holder and argument filler, in one lookup (`index_in`
-        # hashes its value set, two million ids at 50k articles, on every call).
+        # The entity row of each stance holder and argument filler, in one lookup.
         a = rows["event_arguments"]
         holder = pc.if_else(pc.equal(self.s["holder_id"], ""), None, self.s["holder_id"])
         referred = pa.chunked_array([*holder.chunks, *a["mention_id"].chunks], pa.string())
-        rows_of = pc.index_in(referred, value_set=_flat(self.e["mention_id"]))
+        rows_of = _rows_of(referred, _flat(self.e["mention_id"]))
         self.s_holder = rows_of.slice(0, len(holder))
         filler = rows_of.slice(len(holder))
 
@@ -399,6 +413,7 @@ class _Assembly:
             "_event", "_start", "_end", "_role", "entity_id")]))
         self.a_event = a["_event"].to_numpy()
         self.arguments = a.select(["role", "entity_id", "text"])
+        self._rows = None
 
     def rows_in(self, config: str, split: str) -> int:
         lo, hi = self._articles_of(split)
@@ -410,7 +425,8 @@ class _Assembly:
         return int(self.split_bounds[index]), int(self.split_bounds[index + 1])
 
     def _owner_of(self, config: str) -> np.ndarray | None:
-        return {"entities": self.e_owner, "events": self.v_owner, "stances": self.s_owner}.get(config)
+        owner = {"entities": "e_owner", "events": "v_owner", "stances": "s_owner"}.get(config)
+        return None if owner is None else getattr(self, owner)
 
     def _entities(self, lo: int, hi: int) -> dict[str, pa.Array]:
         """Entity rows `lo:hi` of the release order, as release columns (labels as strings)."""
@@ -587,6 +603,7 @@ def _encode(array: pa.Array, feature) -> pa.Array:
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
     """Config -> splits, in memory; splits without rows (no article, or no annotation) are left out."""
     assembly = _Assembly(tables, taxonomy, validated=False)
+    assembly.order_the_rest()
     out = {}
     for config in CONFIGS:
         splits = {split: _dataset(pa.concat_tables(assembly.batches(config, split)), assembly.features[config])
@@ -849,15 +866,17 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                          hint="pass e.g. 0.1.0, without the leading v")
     out_dir = Path(out_dir)
     assembly = _Assembly(tables, taxonomy, validated)
-    counts = {config: {split: assembly.rows_in(config, split) for split in assembly.present}
-              for config in CONFIGS}
     staged = out_dir.with_name(f".{out_dir.name}.staged-{uuid.uuid4().hex[:8]}")
     try:
         with new_directory(staged) as tmp, _quiet_progress(), \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
             # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
-            # ner config is written in a worker thread while the main one writes the others.
+            # ner config is written in a worker thread while the main one orders the other
+            # tables and writes the other configs.
             ner = pool.submit(_write_config, assembly, "ner", tmp / "ner", text)
+            assembly.order_the_rest()
+            counts = {config: {split: assembly.rows_in(config, split) for split in assembly.present}
+                      for config in CONFIGS}
             written = {config: _write_config(assembly, config, tmp / config, text)
                        for config in CONFIGS if config != "ner"}
             written["ner"] = ner.result()
