@@ -1,4 +1,5 @@
-"""Test-session setup: Hugging Face libraries stay offline and cache into a temporary folder.
+"""Test-session setup: Hugging Face libraries stay offline and cache into a temporary folder
+(removed when the session ends).
 
 The variables are read when `datasets` is imported, so they are set here, before any test
 module imports it.
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="pourparlers-hf-")
+_HF_HOME = tempfile.mkdtemp(prefix="pourparlers-hf-")
+os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_UPDATE_DOWNLOAD_COUNTS"] = "0"
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
@@ -109,3 +111,7 @@ def ls_client(ls_env):
     from label_studio_sdk import LabelStudio
 
     return LabelStudio(base_url=ls_env.url, api_key=ls_env.credentials.token)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_HF_HOME, ignore_errors=True)
