@@ -654,3 +654,15 @@ def test_parquet_metadata_carries_the_same_features(release, taxonomy):
         schema = pq.read_schema(path)
         assert b"huggingface" in schema.metadata
         assert Features.from_arrow_schema(schema) == declared[path.parent.name], path
+
+
+def test_parquet_files_are_written_as_dataset_to_parquet_writes_them(release, tmp_path):
+    """`write_parquet` (batch by batch) and `Dataset.to_parquet` (whole) give the same rows and
+    the same file metadata, content-defined-chunking options included."""
+    for path in sorted(release.path.rglob("*.parquet")):
+        dataset = datasets.Dataset(pq.read_table(path))
+        ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
+        build.write_parquet([dataset.data.table], dataset.features, ours)
+        dataset.to_parquet(theirs)
+        assert pq.read_metadata(ours).metadata == pq.read_metadata(theirs).metadata, path
+        assert pq.read_table(ours).equals(pq.read_table(theirs)), path

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -71,6 +72,7 @@ _PIECE = (r"\s*(?:(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
           r"|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|\S)")
 BATCH_ARTICLES = 1_000   # articles built (and tokenized) at once: bounds a build's working memory
 ROW_GROUP_ROWS = 10_000  # rows per parquet row group, in every file a release has
+CDC_OPTIONS = datasets.config.DEFAULT_CDC_OPTIONS   # content-defined chunking, as datasets writes
 
 
 @dataclass(frozen=True)
@@ -545,7 +547,7 @@ def write_parquet(parts: Iterable[pa.Table], features: Features, path: Path) -> 
     `Dataset.to_parquet` (content-defined chunking, page index), the schema carries the features."""
     schema = features.arrow_schema
     nbytes = 0
-    with pq.ParquetWriter(path, schema, use_content_defined_chunking=datasets.config.DEFAULT_CDC_OPTIONS,
+    with pq.ParquetWriter(path, schema, use_content_defined_chunking=CDC_OPTIONS,
                           write_page_index=True) as writer:
         pending = schema.empty_table()
         for part in parts:
@@ -557,6 +559,7 @@ def write_parquet(parts: Iterable[pa.Table], features: Features, path: Path) -> 
                 pending = pending.slice(whole)
         if pending.num_rows:
             writer.write_table(pending, row_group_size=ROW_GROUP_ROWS)
+        writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
     return nbytes
 
 
