@@ -979,11 +979,12 @@ def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonom
     if workers is None:
         workers = _available_cpus() if len(named) >= PARALLEL_FROM_FILES else 1
     part = None
-    if workers > 1 and len(named) > chunk_files and "fork" in mp.get_all_start_methods():
+    parallel = workers > 1 and len(named) > chunk_files and "fork" in mp.get_all_start_methods()
+    if parallel:
         part = _convert_in_workers(named, texts, taxonomy, batch_rows, workers, chunk_files,
                                    advance)
-    if part is None:
-        part = _convert_files(named, texts, taxonomy, batch_rows, advance)
+    if part is None:   # (after workers, the progress bar is already full)
+        part = _convert_files(named, texts, taxonomy, batch_rows, None if parallel else advance)
     return ConvertResult(part.tables, _unloaded_articles(part.problems, root), part.summary)
 
 
