@@ -666,3 +666,16 @@ def test_parquet_files_are_written_as_dataset_to_parquet_writes_them(release, tm
         dataset.to_parquet(theirs)
         assert pq.read_metadata(ours).metadata == pq.read_metadata(theirs).metadata, path
         assert pq.read_table(ours).equals(pq.read_table(theirs)), path
+
+
+def test_card_lists_articles_up_to_a_limit_then_counts_them_per_outlet():
+    sources = [{"article_id": f"pp-{i:012x}", "title": f"Article {i}", "source": "RFI" if i % 3 == 0 else "Le Monde",
+                "published": f"2025-05-{1 + i % 28:02d}", "url": f"https://example.org/{i}", "notes": ""}
+               for i in range(build.SOURCES_LISTED + 1)]
+    listed = build._sources_markdown(sources[:build.SOURCES_LISTED])
+    assert listed.count("\n| pp-") == build.SOURCES_LISTED
+    counted = build._sources_markdown(sources)
+    assert "pp-" not in counted
+    assert "| Le Monde | 134 | 2025-05-01 | 2025-05-28 |" in counted
+    assert "| RFI | 67 | 2025-05-01 | 2025-05-28 |" in counted
+    assert f"The {build.SOURCES_LISTED + 1} articles" in counted

@@ -73,6 +73,7 @@ _PIECE = (r"\s*(?:(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
 BATCH_ARTICLES = 1_000   # articles built (and tokenized) at once: bounds a build's working memory
 ROW_GROUP_ROWS = 10_000  # rows per parquet row group, in every file a release has
 CDC_OPTIONS = datasets.config.DEFAULT_CDC_OPTIONS   # content-defined chunking, as datasets writes
+SOURCES_LISTED = 200     # the card lists up to this many articles, then counts them per outlet
 
 
 @dataclass(frozen=True)
@@ -697,9 +698,21 @@ def counts_markdown(counts: dict[str, dict[str, int]],
 
 
 def _sources_markdown(sources: list[dict]) -> str:
-    body = [[row["article_id"], row["title"], row["source"], row["published"], row["url"],
-             row["notes"]] for row in sources]
-    return _table(["article", "title", "source", "published", "url", "notes"], body)
+    """The card's list of articles; past `SOURCES_LISTED` articles, one row per outlet (a card
+    listing 50,000 articles would weigh megabytes; the `articles` config lists them all)."""
+    if len(sources) <= SOURCES_LISTED:
+        body = [[row["article_id"], row["title"], row["source"], row["published"], row["url"],
+                 row["notes"]] for row in sources]
+        return _table(["article", "title", "source", "published", "url", "notes"], body)
+    outlets: dict[str, list[str]] = {}
+    for row in sources:
+        outlets.setdefault(row["source"] or "", []).append(row["published"] or "")
+    body = [[outlet, len(dates), min((d for d in dates if d), default=""),
+             max((d for d in dates if d), default="")]
+            for outlet, dates in sorted(outlets.items(), key=lambda item: (-len(item[1]), item[0]))]
+    return (_table(["source", "articles", "first published", "last published"], body)
+            + f"\n\nThe {len(sources)} articles (title, source, date, URL) are listed in the "
+              "`articles` config.")
 
 
 def _size_category(n: int) -> str:
