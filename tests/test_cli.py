@@ -48,3 +48,13 @@ def test_convert_prints_the_accounting_and_writes_tables(repo_copy, tmp_path, ca
     assert "1/0/0" in printed and "Tables written to" in printed
     assert pq.read_table(tmp_path / "tables" / "entities.parquet").num_rows == 8
     assert pq.read_table(tmp_path / "tables" / "articles.parquet").num_rows == 5
+
+
+def test_convert_summary_of_many_files_shows_totals(repo_with_annotations, capsys, monkeypatch):
+    from pourparlers import cli
+
+    monkeypatch.setattr(cli, "FILES_LISTED", 2)
+    assert main(["--root", str(repo_with_annotations), "convert"]) == 0
+    printed = capsys.readouterr().out
+    assert "annotations/pp-" not in printed      # no file has a problem: none is listed
+    assert "all 5 files" in printed and "5/2/0" in printed

@@ -21,6 +21,9 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+FILES_LISTED = 50   # `convert` lists each file up to this many, then the files with problems and totals
+
+
 def _table(title: str, columns: list[str], rows: list[list[object]]) -> Table:
     table = Table(title=title, title_justify="left")
     for column in columns:
@@ -49,12 +52,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from pourparlers.corpus import load_corpus
 
     corpus = load_corpus(args.root)
-    out.print(_table(
-        "Converted exports",
-        ["file", "annotations", "regions", "choices", "relations", "rows", "problems"],
-        [[row["file"], row["annotations"], row["regions"], row["choices"], row["relations"],
-          row["rows"], row["problems"]] for row in corpus.summary],
-    ))
+    summary = corpus.summary
+    shown = summary if len(summary) <= FILES_LISTED else [r for r in summary if r["problems"]][:FILES_LISTED]
+    rows = [[row["file"], row["annotations"], row["regions"], row["choices"], row["relations"],
+             row["rows"], row["problems"]] for row in shown]
+    if len(shown) < len(summary):   # a corpus-scale run: the files with problems, then the totals
+        total = {key: sum(row[key] for row in summary) for key in (
+            "gold", "alternate", "cancelled", "regions", "choices", "relations", "rows", "problems")}
+        rows.append([f"all {len(summary)} files", f"{total['gold']}/{total['alternate']}/{total['cancelled']}",
+                     total["regions"], total["choices"], total["relations"], total["rows"], total["problems"]])
+    out.print(_table("Converted exports", ["file", "annotations", "regions", "choices", "relations", "rows",
+                                           "problems"], rows))
     out.print("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
               "or a problem")
     if corpus.problems:
