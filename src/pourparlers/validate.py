@@ -811,19 +811,23 @@ def _arguments(arguments: pl.DataFrame, events: pl.DataFrame, entity_lookup: Ent
         flags["_role_bad"] = pl.lit(False)
     if "argument fillers have an allowed entity type" not in run:
         flags["_filler_bad"] = pl.lit(False)
+    checked = arguments.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+                                      "event_id", "mention_id", "role", "article_id",
+                                      "annotation_id")
     failing = (
-        entity_lookup.join(arguments.lazy().join(event_lookup, on="event_id", how="left"),
+        entity_lookup.join(checked.join(event_lookup, on="event_id", how="left"),
                            "mention_id", "_m")
         .with_columns(**flags)
         .filter(pl.any_horizontal(*[pl.col(f) for f in flags]))
-        .select(*_location_exprs("event_arguments", arguments.columns), "event_id",
-                "mention_id", "role", "_e_article", "_e_annotation", "_e_type", "_m_article",
+        .select("_row", "_e_article", "_e_annotation", "_e_type", "_m_article",
                 "_m_annotation", "_m_type", *flags, pl.lit("event_arguments").alias("_table"))
     )
 
     def report(failing: pl.DataFrame) -> list[Problem]:
         problems = []
-        for row in failing.iter_rows(named=True):
+        located = _gather("event_arguments", arguments, failing["_row"],
+                          ["event_id", "mention_id", "role"])
+        for row in pl.concat([located, failing], how="horizontal").iter_rows(named=True):
             if row["_event_dangling"]:
                 problems.append(_dangling(row, "event_id", "an event", "_e"))
             if row["_mention_dangling"]:
