@@ -335,6 +335,18 @@ def _gather(name: str, df: pl.DataFrame, index: pl.Series, columns: Iterable[str
     return rows.select(*_location_exprs(name, df.columns), *[pl.col(c) for c in wanted])
 
 
+def _locate(name: str, df: pl.DataFrame, failing: pl.DataFrame,
+            columns: Iterable[str] = ()) -> pl.DataFrame:
+    """Failing rows found by row number (`_row`, into `df`), with their location and
+    `columns` gathered from `df`.
+
+    A query that carries only the columns it compares, and its row number, holds less in
+    its joins than one that carries the location columns of every row along.
+    """
+    located = _gather(name, df, failing["_row"], columns)
+    return pl.concat([located, failing.drop("_row")], how="horizontal")
+
+
 def _at(row: dict, code: str, message: str, **fields: str) -> Problem:
     """A problem located at a row selected with `_location_exprs`."""
     if "_target" in row:
@@ -634,6 +646,7 @@ def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame) -> Pending:
             .then(pl.col("_doc").str.slice(start, end - start)))
     failing = (
         df.lazy()
+        .with_row_index("_row")
         .join(rows, on="article_id", how="left")
         .with_columns(pl.lit(lookup["_doc"]).gather(row).alias("_doc"),
                       pl.lit(lookup["_doc_len"]).gather(row).alias("_doc_len"))
@@ -646,13 +659,13 @@ def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame) -> Pending:
                   & (pl.col("export_text") != pl.col("_span"))).alias("_export_bad"),
         )
         .filter(pl.col("_outside") | pl.col("_text_bad") | pl.col("_export_bad"))
-        .select(*_location_exprs(name, df.columns), "start", "end", "text", "export_text",
-                "_span", "_doc_len", "_outside", "_text_bad", "_export_bad")
+        .select("_row", "_span", "_doc_len", "_outside", "_text_bad", "_export_bad")
     )
 
     def report(failing: pl.DataFrame) -> list[Problem]:
         problems = []
-        for row in failing.iter_rows(named=True):
+        located = _locate(name, df, failing, ["start", "end", "text", "export_text"])
+        for row in located.iter_rows(named=True):
             s, e = row["start"], row["end"]
             if row["_outside"]:
                 problems.append(_at(
@@ -811,12 +824,9 @@ def _arguments(arguments: pl.DataFrame, events: pl.DataFrame, entity_lookup: Ent
         flags["_role_bad"] = pl.lit(False)
     if "argument fillers have an allowed entity type" not in run:
         flags["_filler_bad"] = pl.lit(False)
-    checked = arguments.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-                                      "event_id", "mention_id", "role", "article_id",
-                                      "annotation_id")
     failing = (
-        entity_lookup.join(checked.join(event_lookup, on="event_id", how="left"),
-                           "mention_id", "_m")
+        entity_lookup.join(arguments.lazy().with_row_index("_row")
+                           .join(event_lookup, on="event_id", how="left"), "mention_id", "_m")
         .with_columns(**flags)
         .filter(pl.any_horizontal(*[pl.col(f) for f in flags]))
         .select("_row", "_e_article", "_e_annotation", "_e_type", "_m_article",
@@ -825,9 +835,8 @@ def _arguments(arguments: pl.DataFrame, events: pl.DataFrame, entity_lookup: Ent
 
     def report(failing: pl.DataFrame) -> list[Problem]:
         problems = []
-        located = _gather("event_arguments", arguments, failing["_row"],
-                          ["event_id", "mention_id", "role"])
-        for row in pl.concat([located, failing], how="horizontal").iter_rows(named=True):
+        located = _locate("event_arguments", arguments, failing, ["event_id", "mention_id", "role"])
+        for row in located.iter_rows(named=True):
             if row["_event_dangling"]:
                 problems.append(_dangling(row, "event_id", "an event", "_e"))
             if row["_mention_dangling"]:
@@ -886,17 +895,17 @@ def _stances(stances: pl.DataFrame, entity_lookup: EntityLookup, taxonomy: Taxon
     if "stance holder agrees with its attribution" not in run:
         flags["_holder_attribution"] = pl.lit(False)
     failing = (
-        entity_lookup.join(stances.lazy(), "holder_id", "_h")
+        entity_lookup.join(stances.lazy().with_row_index("_row"), "holder_id", "_h")
         .with_columns(**flags)
         .filter(pl.any_horizontal(*[pl.col(f) for f in flags]))
-        .select(*_location_exprs("stances", stances.columns), "holder_id", "attribution",
-                "_h_article", "_h_annotation", "_h_type", *flags,
+        .select("_row", "_h_article", "_h_annotation", "_h_type", *flags,
                 pl.lit("stances").alias("_table"))
     )
 
     def report(failing: pl.DataFrame) -> list[Problem]:
         problems = []
-        for row in failing.iter_rows(named=True):
+        located = _locate("stances", stances, failing, ["holder_id", "attribution"])
+        for row in located.iter_rows(named=True):
             if row["_holder_dangling"]:
                 problems.append(_dangling(row, "holder_id", "an entity mention", "_h"))
             if row["_holder_type_bad"]:
