@@ -346,6 +346,23 @@ def test_duplicate_ids_across_tables():
         ("evt-pourparlers", "events.event_id"), ("stc-washington", "stances.stance_id")}
 
 
+def test_an_id_in_three_tables_names_the_other_two_and_a_repeat_within_one_table_does_not():
+    c = seed_corpus()
+    shared = c.events[0]["event_id"]
+    c.stances[1]["stance_id"] = shared
+    c.entities[3]["mention_id"] = shared
+    c.entities[2]["mention_id"] = c.entities[1]["mention_id"]
+    found = [p for p in check_tables(c.tables(), TAXONOMY) if p.code == "duplicate-id"]
+    assert sorted((p.field, p.message) for p in found if "also names" in p.message) == [
+        ("entities.mention_id", f'mention_id "{shared}" also names a row of events, stances'),
+        ("events.event_id", f'event_id "{shared}" also names a row of entities, stances'),
+        ("stances.stance_id", f'stance_id "{shared}" also names a row of entities, events'),
+    ]
+    assert sorted(p.region_id for p in found if "is used by 2 rows" in p.message) == [
+        c.entities[1]["region_id"], c.entities[2]["region_id"]]
+    assert len(found) == 5
+
+
 # ----------------------------------------------------------------------------- structure
 
 

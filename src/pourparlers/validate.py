@@ -968,25 +968,27 @@ def _duplicates(name: str, df: pl.DataFrame, keys: list[str], code: str, what: s
 def _cross_table_ids(frames: dict[str, pl.DataFrame]) -> Pending:
     """Ids are unique within a table by contract; here: no id names rows of two tables.
 
-    Each pair of tables is probed with `is_in` (a hash set of the smaller side); only ids
-    found in both are then located.
+    64-bit hashes that repeat among the ids of all the tables (`_repeated`) give the
+    candidates, whose exact ids are then compared (about twice as fast as probing each pair
+    of tables with `is_in`).
     """
-    probes = []
-    for i, name in enumerate(SPAN_TABLES):
-        for other in SPAN_TABLES[i + 1:]:
-            big, small = sorted((name, other), key=lambda n: -frames[n].height)
-            probes.append(frames[big].lazy()
-                          .filter(pl.col(ID_COLUMN[big]).is_in(
-                              frames[small][ID_COLUMN[small]].implode()))
-                          .select(pl.col(ID_COLUMN[big]).alias("_id"),
-                                  pl.lit(name).alias("_one"), pl.lit(other).alias("_other")))
-    return pl.concat(probes), lambda found: _shared_id_problems(frames, found)
+    hashed = {name: frames[name].lazy().select(pl.col(ID_COLUMN[name]).alias("_id"),
+                                               pl.col(ID_COLUMN[name]).hash().alias("_hash"))
+              for name in SPAN_TABLES}
+    candidates = _repeated(pl.concat([frame.select("_hash") for frame in hashed.values()]))
+    found = pl.concat([
+        frame.join(candidates, on="_hash", how="semi")
+        .select("_id", pl.lit(name).alias("_table"))
+        for name, frame in hashed.items()
+    ]).filter(pl.col("_id").is_not_null())
+    return found, lambda found: _shared_id_problems(frames, found)
 
 
 def _shared_id_problems(frames: dict[str, pl.DataFrame], found: pl.DataFrame) -> list[Problem]:
-    tables_of: dict[str, set[str]] = defaultdict(set)
-    for id_, one, other in found.unique().iter_rows():
-        tables_of[id_] |= {one, other}
+    seen: dict[str, set[str]] = defaultdict(set)
+    for id_, table in found.iter_rows():
+        seen[id_].add(table)
+    tables_of = {id_: tables for id_, tables in seen.items() if len(tables) > 1}
     if not tables_of:
         return []
     shared = pl.Series(list(tables_of), dtype=pl.String)
