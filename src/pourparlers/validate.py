@@ -189,8 +189,8 @@ def _repeated(hashes: pl.LazyFrame) -> pl.LazyFrame:
 
 def _unique_values(data) -> object:
     """Column values are unique, like `Column(unique=True)`, whose `is_duplicated` over
-    millions of strings is the slowest part of a contract: 64-bit hashes that repeat give
-    the candidates first (about 15× faster), and only those are compared exactly.
+    millions of strings is the slowest part of a contract: 64-bit hashes that repeat
+    (`_repeated`) give the candidates first, and only those are compared exactly.
     """
     frame, column = data.lazyframe, pl.col(data.key)
     hashed = column.hash()
@@ -978,8 +978,8 @@ def _cross_table_ids(frames: dict[str, pl.DataFrame]) -> Pending:
     """Ids are unique within a table by contract; here: no id names rows of two tables.
 
     64-bit hashes that repeat among the ids of all the tables (`_repeated`) give the
-    candidates, whose exact ids are then compared (about twice as fast as probing each pair
-    of tables with `is_in`).
+    candidates, whose exact ids are then compared (at 50k articles 0.15 s instead of 0.23 s
+    for probing each pair of tables with `is_in`).
     """
     hashed = {name: frames[name].lazy().select(pl.col(ID_COLUMN[name]).alias("_id"),
                                                pl.col(ID_COLUMN[name]).hash().alias("_hash"))
