@@ -363,6 +363,26 @@ def test_an_id_in_three_tables_names_the_other_two_and_a_repeat_within_one_table
     assert len(found) == 5
 
 
+
+def test_columns_never_converted_to_polars_are_still_checked_on_the_arrow_table():
+    """annotator and canonical_id are checked on the Arrow schema only: a wrong type is still
+    reported, and Arrow tables get the problems the same tables get as polars frames."""
+    c = seed_corpus()
+    c.entities[0]["type"] = "NOT_A_TYPE"
+    c.entities[1]["annotator"] = None
+    tables = c.tables()
+    assert check_tables(tables, TAXONOMY) == check_tables(
+        {name: pl.from_arrow(t) for name, t in tables.items()}, TAXONOMY)
+    events = tables["events"]
+    tables["events"] = events.set_column(
+        events.column_names.index("annotator"), pa.field("annotator", pa.int64()),
+        pa.array([7] * events.num_rows, pa.int64()))
+    problems = check_tables(tables, TAXONOMY)
+    assert [p.field for p in problems if p.code == "wrong-dtype"] == ["events.annotator"]
+    assert problems == check_tables({name: pl.from_arrow(t) for name, t in tables.items()},
+                                    TAXONOMY)
+
+
 # ----------------------------------------------------------------------------- structure
 
 
