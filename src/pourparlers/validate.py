@@ -573,9 +573,8 @@ def _duplicate_id_problems(name: str, df: pl.DataFrame, column: str,
 # --------------------------------------------------------------------------- integrity
 
 
-# Columns that only the contracts check: the integrity checks never read them, so they are
-# dropped after the contracts (at 50k articles ~80 MB of polars string views freed before the
-# largest joins).
+# Columns that only the contracts check: the integrity checks never read them, so their
+# polars copies are dropped after the contracts, before the joins.
 CONTRACT_ONLY = frozenset({"task_id", "annotator", "canonical_id", "realis", "polarity", "title",
                            "source", "url", "published", "date_precision", "language", "notes"})
 
