@@ -346,6 +346,43 @@ def test_duplicate_ids_across_tables():
         ("evt-pourparlers", "events.event_id"), ("stc-washington", "stances.stance_id")}
 
 
+def test_an_id_in_three_tables_names_the_other_two_and_a_repeat_within_one_table_does_not():
+    c = seed_corpus()
+    shared = c.events[0]["event_id"]
+    c.stances[1]["stance_id"] = shared
+    c.entities[3]["mention_id"] = shared
+    c.entities[2]["mention_id"] = c.entities[1]["mention_id"]
+    found = [p for p in check_tables(c.tables(), TAXONOMY) if p.code == "duplicate-id"]
+    assert sorted((p.field, p.message) for p in found if "also names" in p.message) == [
+        ("entities.mention_id", f'mention_id "{shared}" also names a row of events, stances'),
+        ("events.event_id", f'event_id "{shared}" also names a row of entities, stances'),
+        ("stances.stance_id", f'stance_id "{shared}" also names a row of entities, events'),
+    ]
+    assert sorted(p.region_id for p in found if "is used by 2 rows" in p.message) == [
+        c.entities[1]["region_id"], c.entities[2]["region_id"]]
+    assert len(found) == 5
+
+
+
+def test_columns_never_converted_to_polars_are_still_checked_on_the_arrow_table():
+    """annotator and canonical_id are checked on the Arrow schema only: a wrong type is still
+    reported, and Arrow tables get the problems the same tables get as polars frames."""
+    c = seed_corpus()
+    c.entities[0]["type"] = "NOT_A_TYPE"
+    c.entities[1]["annotator"] = None
+    tables = c.tables()
+    assert check_tables(tables, TAXONOMY) == check_tables(
+        {name: pl.from_arrow(t) for name, t in tables.items()}, TAXONOMY)
+    events = tables["events"]
+    tables["events"] = events.set_column(
+        events.column_names.index("annotator"), pa.field("annotator", pa.int64()),
+        pa.array([7] * events.num_rows, pa.int64()))
+    problems = check_tables(tables, TAXONOMY)
+    assert [p.field for p in problems if p.code == "wrong-dtype"] == ["events.annotator"]
+    assert problems == check_tables({name: pl.from_arrow(t) for name, t in tables.items()},
+                                    TAXONOMY)
+
+
 # ----------------------------------------------------------------------------- structure
 
 
