@@ -297,15 +297,6 @@ def _lists(values: pa.Array, owner: np.ndarray, n_owners: int) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
 
 
-def _rows_of(keys: pa.ChunkedArray, ids: pa.Array) -> pa.Array:
-    """The row of each key among the unique `ids` (null for a null key). A polars hash join
-    uses both cores; `pc.index_in` would hash two million ids on one, twice as slow."""
-    found = (pl.from_arrow(keys).alias("id").to_frame()
-             .join(pl.from_arrow(ids).alias("id").to_frame().with_row_index("row"),
-                   on="id", how="left", maintain_order="left"))
-    return found["row"].to_arrow().cast(pa.int64())
-
-
 def _positions(keys: pa.Array, among: pa.Array) -> np.ndarray:
     """Index of each key in `among` (every key is there: validated references)."""
     return pc.index_in(keys, value_set=among).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -403,7 +394,7 @@ class _Assembly:
         a = rows["event_arguments"]
         holder = pc.if_else(pc.equal(self.s["holder_id"], ""), None, self.s["holder_id"])
         referred = pa.chunked_array([*holder.chunks, *a["mention_id"].chunks], pa.string())
-        rows_of = _rows_of(referred, _flat(self.e["mention_id"]))
+        rows_of = pc.index_in(referred, value_set=_flat(self.e["mention_id"]))
         self.s_holder = rows_of.slice(0, len(holder))
         filler = rows_of.slice(len(holder))
 
