@@ -1037,8 +1037,8 @@ def _convert_in_workers(named: list[tuple[str, Path]], texts: ArticleTexts, taxo
     """
     chunks = [named[i:i + chunk_files] for i in range(0, len(named), chunk_files)]
     context = mp.get_context("fork")   # the worker shares `texts` with this process, no copy
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(texts, taxonomy, batch_rows)) as pool:
+    with _gc_paused(), ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                           initargs=(texts, taxonomy, batch_rows)) as pool:
         parts = []
         for chunk, part in zip(chunks, pool.map(_convert_chunk, chunks), strict=True):
             parts.append(part)
