@@ -4,6 +4,7 @@ be reported row by row (no timing is asserted here)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -94,12 +95,13 @@ def test_worker_processes_count_in_the_peak_memory_and_cpu_time():
     import subprocess
     import sys
 
-    from pourparlers.bench import ChildrenMemory, cpu_seconds
+    from pourparlers.bench import ChildrenMemory, _children, _pss_mib, cpu_seconds
 
     busy = ("import time\nblock = bytearray(200 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])\n"
             "end = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n")
+    others = sum(map(_pss_mib, _children(os.getpid())))   # e.g. the session's Label Studio server
     before = cpu_seconds()
     with ChildrenMemory(every=0.01) as children:
         subprocess.run([sys.executable, "-c", busy], check=True)
-    assert children.peak_mib >= 200
+    assert children.peak_mib >= others + 150
     assert cpu_seconds() - before >= 0.5
