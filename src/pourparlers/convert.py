@@ -621,6 +621,14 @@ class _TaskConverter:
 
     def region(self, annotation_id: int, item: dict, seen_ids: set[str]) -> _Region | None:
         """A labels item as a region, or None once the reason is reported."""
+        found = _well_formed_region(item, self.spec, seen_ids)
+        if found is not None:
+            seen_ids.add(found.id)
+            return found
+        return self.checked_region(annotation_id, item, seen_ids)
+
+    def checked_region(self, annotation_id: int, item: dict,
+                       seen_ids: set[str]) -> _Region | None:
         rid = item.get("id")
         value = item.get("value")
         from_name = item.get("from_name")
@@ -680,6 +688,15 @@ class _TaskConverter:
 
     def per_region(self, annotation_id: int, item: dict, regions: dict[str, _Region],
                    seen_ids: set[str]) -> bool:
+        found = _well_formed_choice(item, self.spec, regions)
+        if found is not None:
+            region, attribute, choice = found
+            region.attrs[attribute] = choice
+            return True
+        return self.checked_per_region(annotation_id, item, regions, seen_ids)
+
+    def checked_per_region(self, annotation_id: int, item: dict, regions: dict[str, _Region],
+                           seen_ids: set[str]) -> bool:
         result_type = item["type"]
         rid = item.get("id")
         where = "" if rid is None else rid
@@ -738,6 +755,19 @@ class _TaskConverter:
 
     def relation(self, annotation_id: int, item: dict, regions: dict[str, _Region],
                  seen_ids: set[str], arguments: dict[tuple[str, str, str], None]) -> bool:
+        found = _well_formed_relation(item, self.spec, regions, arguments)
+        if found is not None:
+            source, target, label = found
+            if source.kind == "stance":
+                source.holder = target.id
+            else:
+                arguments[source.id, target.id, label] = None
+            return True
+        return self.checked_relation(annotation_id, item, regions, seen_ids, arguments)
+
+    def checked_relation(self, annotation_id: int, item: dict, regions: dict[str, _Region],
+                         seen_ids: set[str],
+                         arguments: dict[tuple[str, str, str], None]) -> bool:
         from_id, to_id = item.get("from_id"), item.get("to_id")
         where = "" if from_id is None else from_id
         if not isinstance(from_id, str) or not isinstance(to_id, str):
@@ -830,6 +860,80 @@ class _TaskConverter:
             append((ann, source, role, target, trigger.start, trigger.end))
         self.counts.converted += len(regions)
         self.counts.rows += len(regions) + len(arguments)
+
+
+# The well-formed item, recognised in one test: these run for every item of the corpus, so the
+# common case costs a few lookups. They return None at the first doubt, and the `checked_*`
+# methods of `_TaskConverter` then find and report what is wrong; a well-formed item is one
+# those checks accept unchanged (tests/test_convert.py holds them to that).
+
+
+def _well_formed_region(item: dict, spec: _Spec, seen_ids: set[str]) -> _Region | None:
+    try:
+        rid, value = item["id"], item["value"]
+        start, end, labels = value["start"], value["end"], value["labels"]
+        kind = spec.kind_of[item["from_name"]]
+    except (KeyError, TypeError):
+        return None
+    if (type(rid) is str and rid and rid not in seen_ids
+            and type(start) is int and type(end) is int
+            and INT32_MIN <= start <= INT32_MAX and INT32_MIN <= end <= INT32_MAX
+            and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
+            and (kind != "stance" or labels[0] == spec.stance_label)
+            and item.get("to_name") == spec.text):
+        export_text = value.get("text")
+        return _Region(rid, kind, labels[0], start, end,
+                       export_text if type(export_text) is str else None)
+    return None
+
+
+def _well_formed_choice(item: dict, spec: _Spec,
+                        regions: dict[str, _Region]) -> tuple[_Region, str, str] | None:
+    """(region, attribute, value) of a per-region choice or textarea item."""
+    try:
+        result_type = item["type"]
+        expected_type, kind, attribute = spec.per_region[item["from_name"]]
+        rid, value = item["id"], item["value"]
+        region = regions[rid]
+        start, end = value["start"], value["end"]
+        values = value["choices" if result_type == "choices" else "text"]
+    except (KeyError, TypeError):
+        return None
+    if (result_type == expected_type and region.kind == kind and type(rid) is str
+            and type(start) is int and type(end) is int
+            and start == region.start and end == region.end
+            and type(values) is list and len(values) == 1 and type(values[0]) is str
+            and values[0].strip() and attribute not in region.attrs
+            and item.get("to_name") == spec.text):
+        return region, attribute, values[0]
+    return None
+
+
+def _well_formed_relation(item: dict, spec: _Spec, regions: dict[str, _Region],
+                          arguments: dict[tuple[str, str, str], None],
+                          ) -> tuple[_Region, _Region, str] | None:
+    """(source, target, label) of an event argument or of a stance's first holder."""
+    try:
+        from_id, to_id, labels = item["from_id"], item["to_id"], item["labels"]
+        source, target = regions[from_id], regions[to_id]
+        direction = item["direction"]
+    except (KeyError, TypeError):
+        return None
+    if not (type(from_id) is str and type(to_id) is str and type(labels) is list
+            and len(labels) == 1 and type(labels[0]) is str):
+        return None
+    if direction == "left":
+        source, target = target, source
+    elif direction != "right":
+        return None
+    label = labels[0]
+    if target.kind != "entity":
+        return None
+    if source.kind == "event" and label != spec.holder:
+        return None if (source.id, target.id, label) in arguments else (source, target, label)
+    if source.kind == "stance" and label == spec.holder and source.holder is None:
+        return source, target, label
+    return None
 
 
 def convert_task(task: object, *, file: str, articles_by_id: Mapping[str, str], taxonomy: Taxonomy,
