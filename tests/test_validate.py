@@ -614,6 +614,19 @@ def test_two_gold_annotations_of_one_article():
     assert "(41, 42)" in p.message
 
 
+def test_an_annotation_with_rows_in_two_articles_counts_as_gold_in_both():
+    """Rows of gold annotation 41 claim two articles (one row in B): B then has two golds,
+    41 and 43, whichever row of 41 a query would happen to look at first."""
+    c = seed_corpus()
+    other = "pp-0123456789ab"
+    c.articles.append({**c.articles[0], "article_id": other, "raw_file": f"raw/{other}.txt"})
+    by_name(c.entities, "ent-antalya")["article_id"] = other
+    c.entity("ent-otan", "OTAN", "ORG", annotation=43)["article_id"] = other
+    conflicts = [p for p in check_tables(c.tables(), TAXONOMY) if p.code == "gold-conflict"]
+    assert [(p.article_id, p.message) for p in conflicts] == [
+        (other, "article has 2 gold annotations (41, 43)")]
+
+
 # ----------------------------------------------------------------------------- report and rendering
 
 

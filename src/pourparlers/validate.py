@@ -1018,14 +1018,16 @@ def _shared_id_problems(frames: dict[str, pl.DataFrame], found: pl.DataFrame) ->
 
 
 def _gold(frames: dict[str, pl.DataFrame]) -> Pending:
+    """Articles with more than one gold annotation. An annotation whose rows name two
+    articles counts in both (never in whichever one a query happens to keep)."""
     annotations = pl.concat([
         frames[name].lazy().filter(pl.col("layer") == "gold")
         .select("article_id", "annotation_id", "source_file")
-        .unique("annotation_id")  # cheap integer pass first; rows of one annotation repeat
+        .unique()
         for name in ANNOTATION_TABLES
-    ]).unique(["article_id", "annotation_id"])
+    ]).unique()
     conflicts = (annotations.group_by("article_id")
-                 .agg(pl.col("annotation_id").sort(), pl.col("source_file").sort().first())
+                 .agg(pl.col("annotation_id").unique().sort(), pl.col("source_file").min())
                  .filter(pl.col("annotation_id").list.len() > 1))
 
     def report(conflicts: pl.DataFrame) -> list[Problem]:
