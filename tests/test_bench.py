@@ -11,7 +11,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from pourparlers.bench import corrupt, generate, pandas_contracts, subset
+from pourparlers.bench import Bench, corrupt, generate, pandas_contracts, subset
 from pourparlers.convert import convert_exports, write_tables
 from pourparlers.corpus import annotation_files, load_corpus, taxonomy_of
 from pourparlers.ingest import load_articles
@@ -105,3 +105,16 @@ def test_worker_processes_count_in_the_peak_memory_and_cpu_time():
         subprocess.run([sys.executable, "-c", busy], check=True)
     assert children.peak_mib >= others + 150
     assert cpu_seconds() - before >= 0.5
+
+
+def test_ratios_are_taken_within_a_round(tmp_path):
+    """The machine slows down in round 2 for both steps: the ratio stays 2x, where a ratio of
+    the medians would read 3x. A sampled anchor compares cost per article."""
+    bench = Bench([10_000], repeat=3, folder=tmp_path)
+    runs = {"convert": [1.0, 4.0, 3.0], "parse": [0.5, 2.0, 1.0], "sdk_conll": [5.0, 20.0, 5.0]}
+    for step, seconds in runs.items():
+        articles = 1_000 if step == "sdk_conll" else 10_000
+        bench.results[(step, 10_000)] = [{"seconds": s, "articles": articles} for s in seconds]
+    bench.sampled[("sdk_conll", 10_000)] = 1_000
+    assert bench.ratio("convert", "parse", 10_000, "of") == pytest.approx(2.0)
+    assert bench.ratio("convert", "sdk_conll", 10_000, "faster") == pytest.approx(50.0)

@@ -48,6 +48,7 @@ SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 SIZES = (1_000, 10_000, 50_000)
 SDK_SAMPLE = 1_000        # the SDK converts this many articles when the corpus is larger
 ANCHOR_SAMPLE = 10_000    # pandera-pandas sample cap (it is slow and memory-hungry at 50k)
+ANCHOR_CAPS = {"sdk_json_min": SDK_SAMPLE, "sdk_conll": SDK_SAMPLE, "pandera_pandas": ANCHOR_SAMPLE}
 ENTITIES, EVENTS, STANCES, ARGUMENTS_PER_EVENT = 40, 6, 3, 2
 TEXT_CHARS = 3_000
 BAD_FRACTION = 0.01
@@ -749,42 +750,56 @@ class Bench:
         folder = self.root(n) / "annotations"
         return folder.is_dir() and sum(1 for _ in folder.glob("*.json")) == n
 
-    def run(self, step: str, n: int, *, runs: int | None = None) -> list[dict]:
-        key = (step, n)
-        if key in self.results:
-            return self.results[key]
-        out = []
-        for _ in range(runs or self.repeat):
-            out.append(measure(step, self.root(n), self.work(n), self.env))
-            if step in ("convert", "validate") and out[-1]["problems"]:
-                raise RuntimeError(f"{step} found {out[-1]['problems']} problems in the clean "
-                                   f"synthetic corpus of {n} articles")
-        self.results[key] = out
-        self.say(f"  {_fmt_n(n):>4} {step:<15} {_median(out):8.2f} s  "
-                 f"{max(r['peak_mib'] for r in out):7.0f} MiB")
-        return out
-
-    def anchor(self, step: str, n: int, cap: int) -> list[dict]:
-        """An anchor at size n, or at `cap` articles (a sample) when n is larger."""
-        used = min(n, cap)
+    def once(self, step: str, n: int, cap: int | None = None) -> dict:
+        """Measure `step` once for size n: on n articles, or on the first `cap` when n is larger
+        (an anchor too slow for the whole corpus; its ratio then compares cost per article)."""
+        used = n if cap is None else min(n, cap)
         if used != n:
             self.sampled[(step, n)] = used
-            if (step, used) not in self.results:
-                self.work(used)
-                if step == "pandera_pandas" and not (self.work(used) / "tables").exists():
-                    self.run("convert", used, runs=1)
-        return self.run(step, used)
+            if step == "pandera_pandas" and not (self.work(used) / "tables").exists():
+                measure("convert", self.root(used), self.work(used), self.env)   # its input
+        result = measure(step, self.root(used), self.work(used), self.env)
+        if step in ("convert", "validate") and result["problems"]:
+            raise RuntimeError(f"{step} found {result['problems']} problems in the clean "
+                               f"synthetic corpus of {used} articles")
+        self.results.setdefault((step, n), []).append(result)
+        return result
 
     def everything(self) -> None:
+        """Per size, `repeat` rounds of every step and anchor. A ratio is taken within a round,
+        then the median over rounds: this machine's speed drifts by tens of percent from one
+        minute to the next, and a step and its anchor measured minutes apart would carry that
+        drift into the ratio."""
         for n in self.sizes:
             self.say(f"size {_fmt_n(n)}:")
-            self.run("convert", n)
-            corrupt(self.work(n) / "tables", self.work(n) / "tables_bad")
-            for step in ("parse", "validate", "validate_bad", "build", "write_table", "write_release"):
-                self.run(step, n)
-            self.anchor("sdk_json_min", n, SDK_SAMPLE)
-            self.anchor("sdk_conll", n, SDK_SAMPLE)
-            self.anchor("pandera_pandas", n, ANCHOR_SAMPLE)
+            for round_number in range(self.repeat):
+                self.once("convert", n)
+                if round_number == 0:
+                    corrupt(self.work(n) / "tables", self.work(n) / "tables_bad")
+                for step in ("parse", "validate", "validate_bad", "build", "write_table",
+                             "write_release"):
+                    self.once(step, n)
+                for step, cap in ANCHOR_CAPS.items():
+                    self.once(step, n, cap)
+                self.say(f"  round {round_number + 1} of {self.repeat} done")
+            for step in LABELS:
+                runs = self.get(step, n)
+                sampled = self.sampled.get((step, n))
+                on = f" (on {_fmt_n(sampled)})" if sampled else ""
+                self.say(f"  {_fmt_n(n):>4} {step:<15} {_median(runs):8.2f} s  "
+                         f"{max(r['peak_mib'] for r in runs):7.0f} MiB{on}")
+
+    def ratio(self, ours: str, anchor: str, n: int, reads: str) -> float:
+        """Median over rounds of ours against the anchor measured in the same round (per
+        article when the anchor ran on a sample)."""
+        per_article = (anchor, n) in self.sampled or (ours, n) in self.sampled
+
+        def cost(run: dict) -> float:
+            return run["seconds"] / max(1, run["articles"] or 1) if per_article else run["seconds"]
+
+        pairs = zip(self.get(ours, n), self.get(anchor, n), strict=True)
+        return statistics.median(cost(b) / cost(a) if reads == "faster" else cost(a) / cost(b)
+                                 for a, b in pairs)
 
     def ci_validate(self, runs: int) -> None:
         """`pourparlers validate` on the repository's own corpus, and a bare interpreter start."""
@@ -804,15 +819,15 @@ class Bench:
                  f"python start {statistics.median(self.startup['python']):.2f} s")
 
     def get(self, step: str, n: int) -> list[dict]:
-        used = self.sampled.get((step, n), n)
-        return self.results[(step, used)]
+        return self.results[(step, n)]
 
     # -- report ------------------------------------------------------------------------------
 
     def report(self) -> str:
         sizes = self.sizes
-        lines = [f"pourparlers benchmark: in-process seconds, median of {self.repeat} runs, each in its "
-                 "own process; peak = the process's peak RSS", ""]
+        lines = [f"pourparlers benchmark: in-process seconds, median of {self.repeat} rounds, each "
+                 "measurement in its own process; peak = the process's peak RSS; a ratio is the "
+                 "median of the ratios within each round", ""]
         header = f"| step | {' | '.join(f'{_fmt_n(n)} s' for n in sizes)} | " \
                  f"{' | '.join(f'{_fmt_n(n)} peak MiB' for n in sizes)} |"
         lines += [header, "|---" * (1 + 2 * len(sizes)) + "|"]
@@ -829,13 +844,7 @@ class Bench:
                   + f" | goal | met at {_fmt_n(sizes[-1])} |",
                   "|---" * (3 + len(sizes)) + "|"]
         for label, ours, anchor, reads, goal in COMPARISONS:
-            values = []
-            for n in sizes:
-                if (anchor, n) in self.sampled:   # compare the cost per article
-                    a, b = _per_article(self.get(ours, n)), _per_article(self.get(anchor, n))
-                else:
-                    a, b = _median(self.get(ours, n)), _median(self.get(anchor, n))
-                values.append(b / a if reads == "faster" else a / b)
+            values = [self.ratio(ours, anchor, n, reads) for n in sizes]
             if reads == "faster":
                 shown, met = [f"{v:.1f}x faster" for v in values], values[-1] >= goal
                 goal_text = f">= {goal:g}x faster"

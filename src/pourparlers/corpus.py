@@ -44,7 +44,7 @@ def taxonomy_of(root: Path) -> Taxonomy:
 
 
 def annotation_files(root: Path) -> list[Path]:
-    return sorted((Path(root) / ANNOTATIONS_DIR_NAME).glob("*.json"))
+    return sorted((Path(root) / ANNOTATIONS_DIR_NAME).glob("*.json"), key=lambda path: path.name)
 
 
 def load_corpus(root: Path) -> Corpus:

@@ -205,12 +205,18 @@ def _not_regular(file: str, article_id: str = "") -> Problem:
                    hint="raw/ holds the files ingest wrote: replace the link by the file itself")
 
 
+def _name(path: Path) -> str:
+    """Sort key for files of one folder: the same order as sorting the paths, without
+    pathlib's comparison (a second per thousand files at corpus scale)."""
+    return path.name
+
+
 def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
     """Read `raw/` into the articles table, checking ids, files and text hashes."""
     raw_dir = Path(root) / RAW_DIR_NAME
     rows: dict[str, list] = {field.name: [] for field in ARTICLES}
     problems: list[Problem] = []
-    for text_path in sorted(raw_dir.glob("*.txt")):
+    for text_path in sorted(raw_dir.glob("*.txt"), key=_name):
         if not text_path.with_suffix(".json").exists():
             problems.append(problem(
                 "raw-without-metadata", "raw text without its metadata file",
@@ -219,7 +225,7 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
                 field="articles.raw_file",
                 hint="add articles with `pourparlers ingest`, which writes both files; restore "
                      "the metadata with git or remove the stray text"))
-    for meta_path in sorted(raw_dir.glob("*.json")):
+    for meta_path in sorted(raw_dir.glob("*.json"), key=_name):
         rel = f"{RAW_DIR_NAME}/{meta_path.name}"
         if meta_path.is_symlink():
             problems.append(_not_regular(rel))
