@@ -118,3 +118,17 @@ def test_ratios_are_taken_within_a_round(tmp_path):
     bench.sampled[("sdk_conll", 10_000)] = 1_000
     assert bench.ratio("convert", "parse", 10_000, "of") == pytest.approx(2.0)
     assert bench.ratio("convert", "sdk_conll", 10_000, "faster") == pytest.approx(50.0)
+
+
+def test_a_step_peak_is_its_own_not_its_parents():
+    """The driver may hold a lot (here 300 MB) when it starts a step; the step's peak must not
+    include it (`ru_maxrss` would: Linux carries it over exec)."""
+    import subprocess
+    import sys
+
+    held = bytearray(300 * 2**20)
+    held[::4096] = b"x" * len(held[::4096])
+    probe = "from pourparlers.bench import own_peak_mib; print(own_peak_mib())"
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert float(done.stdout) < 250
+    assert len(held) == 300 * 2**20

@@ -3,8 +3,8 @@
 `scripts/bench` runs `main()`. It generates a throw-away repository (raw/, annotations/, schema/)
 of synthetic articles in a temporary folder (never the repository's raw/ or annotations/: the
 text is French words drawn from the seed articles, meaningless and never released), then runs
-every measurement in its own process, so peak memory (`ru_maxrss`, plus the sampled PSS of
-the worker processes convert starts) is that step's alone:
+every measurement in its own process, so peak memory (the process's `VmHWM`, plus the sampled
+PSS of the worker processes convert starts) is that step's alone:
 
 - ours: `convert_exports` (+ `load_articles` shown apart), `validate_corpus` on clean tables and
   on tables with 1 % of rows broken, `build_release`;
@@ -625,6 +625,20 @@ def _children(parent: int) -> list[int]:
     return found
 
 
+def own_peak_mib() -> float:
+    """This process's peak RSS in MiB, from `VmHWM` (the peak of its own address space).
+
+    Not `ru_maxrss`: Linux carries the parent's peak over `exec`, so a step started by a driver
+    that once held 1.5 GB (it corrupts the 50k tables itself) would report at least that.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:   # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return next(int(line.split()[1]) for line in status.splitlines()
+                if line.startswith("VmHWM:")) / 1024
+
+
 def _pss_mib(pid: int) -> float:
     try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -648,8 +662,7 @@ def worker(step: str, root: Path, work: Path) -> dict:
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     with ChildrenMemory() as children:
         result = STEPS[step](Path(root), Path(work))
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["peak_mib"] = own + children.peak_mib
+    result["peak_mib"] = own_peak_mib() + children.peak_mib
     result["workers_peak_mib"] = children.peak_mib
     return result
 
