@@ -541,6 +541,20 @@ def raw_text_without_metadata(r: Repo) -> None:
     shutil.copy2(r.root / RAW_TXT, r.root / "raw" / "pp-000000000bad.txt")
 
 
+@case("not-a-regular-file", file=RAW_META, article="", annotation="", also=("unknown-article",))
+def raw_metadata_is_a_symlink_out_of_the_repo(r: Repo) -> None:
+    outside = r.root.parent / "outside-meta.json"
+    (r.root / RAW_META).rename(outside)
+    os.symlink(outside, r.root / RAW_META)
+
+
+@case("raw-without-metadata", file=RAW_TXT, article="", annotation="",
+      also=("not-a-regular-file", "unknown-article"))
+def raw_metadata_is_a_dangling_symlink(r: Repo) -> None:
+    (r.root / RAW_META).unlink()
+    os.symlink(r.root.parent / "nowhere.json", r.root / RAW_META)
+
+
 # ------------------------------------------------------------------------ the tests
 
 
@@ -699,3 +713,9 @@ def test_every_problem_is_reported_in_one_run(repo: Repo, capsys) -> None:
     assert located == {(c.code, *c.where) for c in chosen}
     failed = [check["name"] for check in report["checks"] if not check["passed"]]
     assert len(failed) >= 5
+
+
+def test_a_dangling_metadata_link_is_both_missing_metadata_and_a_link(repo: Repo) -> None:
+    raw_metadata_is_a_dangling_symlink(repo)
+    found = {(p.code, p.file) for p in load_corpus(repo.root).problems}
+    assert {("raw-without-metadata", RAW_TXT), ("not-a-regular-file", RAW_META)} <= found
