@@ -125,6 +125,14 @@ def test_repository_raw_articles_load_without_problems():
         assert len(row["text"]) == row["n_chars"]
 
 
+def test_reading_raw_reports_its_progress(monkeypatch):
+    monkeypatch.setattr("pourparlers.ingest.PROGRESS_EVERY", 2)
+    seen = []
+    articles, problems = load_articles(REPO, lambda done, total: seen.append((done, total)))
+    assert (articles.num_rows, problems) == (5, [])
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+
+
 def test_hash_drift_is_reported(repo_copy):
     path = repo_copy / "raw" / "pp-0a488f442605.txt"
     path.write_bytes(path.read_bytes().replace(b"Medinsky", b"Medinski"))

@@ -51,10 +51,12 @@ def load_corpus(root: Path) -> Corpus:
     """Read, convert and validate everything; problems are collected, never raised."""
     root = Path(root)
     taxonomy = taxonomy_of(root)
-    articles, article_problems = load_articles(root)
     files = annotation_files(root)
     with Progress(console=Console(stderr=True), transient=True,
                   disable=len(files) < PROGRESS_FROM) as progress:
+        reading = progress.add_task("Reading raw/", total=None)
+        articles, article_problems = load_articles(root, lambda done, total: progress.update(
+            reading, completed=done, total=total))
         bar = progress.add_task("Converting exports", total=len(files))
         converted = convert_exports(files, articles, taxonomy, root,
                                     advance=lambda n: progress.advance(bar, n))

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ ARTICLE_ID = re.compile(r"\App-[0-9a-f]{12}\Z")
 HEADER = re.compile(r"\A date (\d{4}(?:-\d{2}(?:-\d{2})?)?) ")
 DATE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
 PRECISION = {4: "year", 7: "month", 10: "day"}
+PROGRESS_EVERY = 100   # articles between two reports to `load_articles`' progress callback
 
 
 @dataclass(frozen=True)
@@ -221,8 +223,12 @@ def _is_link(entries: dict[str, os.DirEntry], name: str) -> bool:
     return entry is not None and entry.is_symlink()
 
 
-def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
-    """Read `raw/` into the articles table, checking ids, files and text hashes."""
+def load_articles(root: Path, progress: Callable[[int, int], object] | None = None,
+                  ) -> tuple[pa.Table, list[Problem]]:
+    """Read `raw/` into the articles table, checking ids, files and text hashes.
+
+    `progress(done, total)` is told how many metadata files are read (a progress bar).
+    """
     raw_dir = Path(root) / RAW_DIR_NAME
     rows: dict[str, list] = {field.name: [] for field in ARTICLES}
     problems: list[Problem] = []
@@ -240,7 +246,10 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
                 field="articles.raw_file",
                 hint="add articles with `pourparlers ingest`, which writes both files; restore "
                      "the metadata with git or remove the stray text"))
-    for meta_path in (raw_dir / name for name in names if name.endswith(".json")):
+    metadata_names = [name for name in names if name.endswith(".json")]
+    for done, meta_path in enumerate(raw_dir / name for name in metadata_names):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(metadata_names))
         rel = f"{RAW_DIR_NAME}/{meta_path.name}"
         if _is_link(entries, meta_path.name):
             problems.append(_not_regular(rel))
@@ -297,4 +306,6 @@ def load_articles(root: Path) -> tuple[pa.Table, list[Problem]]:
         }
         for name, value in values.items():
             rows[name].append(value)
+    if progress is not None:
+        progress(len(metadata_names), len(metadata_names))
     return pa.table(rows, schema=ARTICLES), problems
