@@ -133,6 +133,14 @@ def test_reading_raw_reports_its_progress(monkeypatch):
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
 
 
+def test_texts_go_to_arrow_in_batches_with_the_same_table(monkeypatch):
+    whole, _ = load_articles(REPO)
+    monkeypatch.setattr("pourparlers.ingest.TEXT_BATCH", 2)
+    batched, _ = load_articles(REPO)
+    assert batched["text"].num_chunks == 1
+    assert batched.equals(whole)
+
+
 def test_hash_drift_is_reported(repo_copy):
     path = repo_copy / "raw" / "pp-0a488f442605.txt"
     path.write_bytes(path.read_bytes().replace(b"Medinsky", b"Medinski"))

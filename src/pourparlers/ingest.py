@@ -31,6 +31,7 @@ HEADER = re.compile(r"\A date (\d{4}(?:-\d{2}(?:-\d{2})?)?) ")
 DATE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
 PRECISION = {4: "year", 7: "month", 10: "day"}
 PROGRESS_EVERY = 100   # articles between two reports to `load_articles`' progress callback
+TEXT_BATCH = 1_000     # texts turned into Arrow at a time (a French text is ~2 bytes per char in Python)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def load_articles(root: Path, progress: Callable[[int, int], object] | None = No
     """
     raw_dir = Path(root) / RAW_DIR_NAME
     rows: dict[str, list] = {field.name: [] for field in ARTICLES}
+    texts: list[pa.Array] = []   # the texts go to Arrow as they come, never all as Python str
     problems: list[Problem] = []
     entries = _entries(raw_dir)
     names = sorted(entries)
@@ -306,6 +308,11 @@ def load_articles(root: Path, progress: Callable[[int, int], object] | None = No
         }
         for name, value in values.items():
             rows[name].append(value)
+        if len(rows["text"]) == TEXT_BATCH:
+            texts.append(pa.array(rows["text"], pa.string()))
+            rows["text"].clear()
     if progress is not None:
         progress(len(metadata_names), len(metadata_names))
+    texts.append(pa.array(rows["text"], pa.string()))
+    rows["text"] = pa.concat_arrays(texts)   # one chunk: later steps take texts zero-copy
     return pa.table(rows, schema=ARTICLES), problems
