@@ -515,6 +515,21 @@ def _step_build(root: Path, work: Path) -> dict:
             "mb": sum(p.stat().st_size for p in out.rglob("*.parquet")) / 1e6}
 
 
+def _step_pipeline(root: Path, work: Path) -> dict:
+    """What `pourparlers build` does, in one process: read raw/, convert, validate, build. The
+    steps above are measured apart; this is the memory a user's machine needs."""
+    from pourparlers.build import build_release
+    from pourparlers.corpus import gold, load_corpus
+
+    t0 = time.perf_counter()
+    corpus = load_corpus(root)
+    if corpus.problems:
+        raise RuntimeError(f"{len(corpus.problems)} problems in the clean synthetic corpus")
+    build_release(gold(corpus.tables), corpus.taxonomy, VERSION, work / "dist_pipeline" / VERSION,
+                  root / "DATASET_CARD.md", validated=True)
+    return {"seconds": time.perf_counter() - t0, "articles": corpus.tables["articles"].num_rows}
+
+
 def _step_write_table(root: Path, work: Path) -> dict:
     """Anchor: `pq.write_table` of the tables build is given (the gold layer)."""
     import pyarrow.parquet as pq
@@ -581,6 +596,7 @@ STEPS = {
     "write_release": _step_write_release,
     "sdk_json_min": _step_sdk_json_min,
     "sdk_conll": _step_sdk_conll,
+    "pipeline": _step_pipeline,
 }
 
 
@@ -795,6 +811,8 @@ class Bench:
                 for step, cap in ANCHOR_CAPS.items():
                     self.once(step, n, cap)
                 self.say(f"  round {round_number + 1} of {self.repeat} done")
+            if n == self.sizes[-1]:
+                self.once("pipeline", n)
             for step in LABELS:
                 runs = self.get(step, n)
                 sampled = self.sampled.get((step, n))
@@ -876,7 +894,8 @@ class Bench:
                      f"{'yes' if not any(unreported) else 'NO'} |")
         largest = sizes[-1]
         peak = {step: max(r["peak_mib"] for r in self.get(step, largest))
-                for step in ("convert", "validate", "validate_bad", "build")}
+                for step in ("convert", "validate", "validate_bad", "build", "pipeline")
+                if (step, largest) in self.results}
         worst = max(peak, key=peak.get)
         lines.append(f"| peak memory at {_fmt_n(largest)} (worst step: {worst}) | "
                      f"{' | '.join('' for _ in sizes[:-1])}{' | ' if len(sizes) > 1 else ''}"
@@ -907,6 +926,11 @@ class Bench:
                      f"{PARALLEL_FROM_FILES} files on; its CPU time (all processes) is "
                      + ", ".join(f"{_fmt_n(n)} {c:.2f}x" for n, c in zip(sizes, cpu, strict=True))
                      + " the bare parse's (one process)")
+        if ("pipeline", largest) in self.results:
+            [run] = self.get("pipeline", largest)
+            lines.append(f"end to end at {_fmt_n(largest)} (`pourparlers build`: read raw/, convert, "
+                         f"validate, build in one process, once): {run['seconds']:.1f} s, peak "
+                         f"{run['peak_mib']:.0f} MiB")
         convert_runs = self.get("convert", largest)
         lines.append(f"reading raw/ (load_articles, not in convert's time) at {_fmt_n(largest)}: "
                      f"{_median(convert_runs, 'articles_s'):.2f} s")
