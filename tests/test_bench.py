@@ -100,11 +100,15 @@ def test_worker_processes_count_in_the_peak_memory_and_cpu_time():
     busy = ("import time\nblock = bytearray(200 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])\n"
             "end = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n")
     others = sum(map(_pss_mib, _children(os.getpid())))   # e.g. the session's Label Studio server
+    held = bytearray(100 * 2**20)   # this process's own share, counted with the tree
+    held[::4096] = b"x" * len(held[::4096])
     before = cpu_seconds()
     with ChildrenMemory(every=0.01) as children:
         subprocess.run([sys.executable, "-c", busy], check=True)
     assert children.peak_mib >= others + 150
+    assert children.peak_with_parent_mib >= children.peak_mib + 90
     assert cpu_seconds() - before >= 0.5
+    assert len(held) == 100 * 2**20
 
 
 def test_ratios_are_taken_within_a_round(tmp_path):
