@@ -865,8 +865,9 @@ class Bench:
     def report(self) -> str:
         sizes = self.sizes
         lines = [f"pourparlers benchmark: in-process seconds, median of {self.repeat} rounds, each "
-                 "measurement in its own process; peak = the process's peak RSS; a ratio is the "
-                 "median of the ratios within each round", ""]
+                 "measurement in its own process; peak = the process's own peak RSS, or the whole "
+                 "process tree's PSS at its largest when it has workers; a ratio is the median of "
+                 "the ratios within each round", ""]
         header = f"| step | {' | '.join(f'{_fmt_n(n)} s' for n in sizes)} | " \
                  f"{' | '.join(f'{_fmt_n(n)} peak MiB' for n in sizes)} |"
         lines += [header, "|---" * (1 + 2 * len(sizes)) + "|"]
