@@ -3,8 +3,8 @@
 `scripts/bench` runs `main()`. It generates a throw-away repository (raw/, annotations/, schema/)
 of synthetic articles in a temporary folder (never the repository's raw/ or annotations/: the
 text is French words drawn from the seed articles, meaningless and never released), then runs
-every measurement in its own process, so peak memory (the process's `VmHWM`, plus the sampled
-PSS of the worker processes convert starts) is that step's alone:
+every measurement in its own process, so peak memory (the process's own `VmHWM`, or while
+convert's worker processes run, the sampled PSS of the whole process tree) is that step's alone:
 
 - ours: `convert_exports` (+ `load_articles` shown apart), `validate_corpus` on clean tables and
   on tables with 1 % of rows broken, `build_release`;
