@@ -740,13 +740,10 @@ def test_every_item_is_converted_or_reported(tmp_path: Path) -> None:
 _JUNK = [None, "x", "", 1.5, True, -1, 2**40, [], ["A", "B"], {}, {"start": 1}]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_accounting_holds_for_any_damage(data: st.DataObject) -> None:
-    """Random damage to items of the good task never crashes and never loses an item."""
-    tasks = fixture(GOOD)
-    items = result_of(tasks)
-    for _ in range(data.draw(st.integers(1, 6))):
+def _damage(items: list[dict], data: st.DataObject, fewest: int, most: int, values: list) -> None:
+    """Make `fewest` to `most` changes: a key of a random item (or of its value) removed, or set
+    to one of `values`."""
+    for _ in range(data.draw(st.integers(fewest, most))):
         target = items[data.draw(st.integers(0, len(items) - 1))]
         if type(target.get("value")) is dict and data.draw(st.booleans()):
             target = target["value"]
@@ -756,7 +753,15 @@ def test_accounting_holds_for_any_damage(data: st.DataObject) -> None:
         if data.draw(st.booleans()):
             del target[key]
         else:
-            target[key] = data.draw(st.sampled_from(_JUNK))
+            target[key] = data.draw(st.sampled_from(values))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_accounting_holds_for_any_damage(data: st.DataObject) -> None:
+    """Random damage to items of the good task never crashes and never loses an item."""
+    tasks = fixture(GOOD)
+    _damage(result_of(tasks), data, 1, 6, _JUNK)
     done = convert_task(tasks[0], file=f"annotations/{GOOD}.json",
                         articles_by_id={GOOD: SEED_002}, taxonomy=TAXONOMY)
     counts = done.counts
@@ -868,18 +873,7 @@ def test_well_formed_items_are_items_the_checks_accept_any_changes(
         data: st.DataObject) -> None:
     """Several changes at once (ids made to collide, relations moved to other regions)."""
     items = result_of(fixture(GOOD))
-    pool = _replacements(items)
-    for _ in range(data.draw(st.integers(2, 8))):
-        target = items[data.draw(st.integers(0, len(items) - 1))]
-        if type(target.get("value")) is dict and data.draw(st.booleans()):
-            target = target["value"]
-        if not target:
-            continue
-        key = data.draw(st.sampled_from(sorted(target)))
-        if data.draw(st.booleans()):
-            del target[key]
-        else:
-            target[key] = data.draw(st.sampled_from(pool))
+    _damage(items, data, 2, 8, _replacements(items))
     assert _quick_agrees_with_checks(items) > 0   # at most 8 of the task's items are changed
 
 # -- third-party export ------------------------------------------------------------------------
