@@ -172,3 +172,43 @@ def test_truncated_metadata_is_reported(repo_copy):
     meta_path.write_bytes(meta_path.read_bytes()[:40])
     _, problems = load_articles(repo_copy)
     assert [(p.code, p.file) for p in problems] == [("metadata-invalid", "raw/pp-0a488f442605.json")]
+
+
+def _damage_raw(root: Path) -> None:
+    """Problems of every kind load_articles reports, spread over the folder."""
+    raw = root / "raw"
+    first, second, third, fourth, _ = sorted(raw.glob("*.json"))
+    text = first.with_suffix(".txt")
+    text.write_bytes(text.read_bytes().replace(b"e", b"E", 1))                     # hash-drift
+    second.write_text("{not json", encoding="utf-8")                              # metadata-invalid
+    third.with_suffix(".txt").unlink()                                            # raw-missing
+    meta = json.loads(fourth.read_text(encoding="utf-8"))
+    fourth.rename(raw / "pp-000000000000.json")        # file-name-mismatch, and its text is alone
+    (raw / "pp-111111111111.txt").write_text("une dépêche sans métadonnées", encoding="utf-8")
+    assert meta["article_id"] == fourth.stem
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_workers_read_raw_as_one_process_does(repo_copy, damaged):
+    if damaged:
+        _damage_raw(repo_copy)
+    one, one_problems = load_articles(repo_copy, workers=1)
+    seen = []
+    many, many_problems = load_articles(repo_copy, lambda done, total: seen.append((done, total)),
+                                        workers=2, chunk_files=2)
+    assert many.equals(one)
+    assert many["text"].num_chunks == 1
+    assert many_problems == one_problems
+    assert sorted(p.code for p in one_problems) == (sorted([
+        "hash-drift", "metadata-invalid", "raw-missing", "file-name-mismatch",
+        "raw-without-metadata", "raw-without-metadata"]) if damaged else [])
+    assert one.num_rows == (1 if damaged else 5)
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]   # one report per run of 2 files
+
+
+def test_small_folders_are_read_in_one_process(monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a worker process was started")
+    monkeypatch.setattr("pourparlers.ingest.ProcessPoolExecutor", no_workers)
+    articles, problems = load_articles(REPO)
+    assert (articles.num_rows, problems) == (5, [])

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from pourparlers.atomic import new_directory, write_bytes
 from pourparlers.errors import Problem, problem
-from pourparlers.ingest import ARTICLE_ID
+from pourparlers.ingest import ARTICLE_ID, available_cpus
 from pourparlers.tables import PROVENANCE, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
 
@@ -1081,7 +1081,7 @@ def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonom
     texts = ArticleTexts(articles)
     named = sorted((_relative(path, root), path) for path in files)
     if workers is None:
-        workers = _available_cpus() if len(named) >= PARALLEL_FROM_FILES else 1
+        workers = available_cpus() if len(named) >= PARALLEL_FROM_FILES else 1
     part = None
     parallel = workers > 1 and len(named) > chunk_files and "fork" in mp.get_all_start_methods()
     if parallel:
@@ -1090,13 +1090,6 @@ def convert_exports(files: Iterable[Path], articles: pa.Table, taxonomy: Taxonom
     if part is None:   # (after workers, the progress bar is already full)
         part = _convert_files(named, texts, taxonomy, batch_rows, None if parallel else advance)
     return ConvertResult(part.tables, _unloaded_articles(part.problems, root), part.summary)
-
-
-def _available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:   # not on Linux
-        return os.cpu_count() or 1
 
 
 def _convert_files(named: list[tuple[str, Path]], texts: Mapping[str, str], taxonomy: Taxonomy,
