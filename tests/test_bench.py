@@ -11,7 +11,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from pourparlers.bench import Bench, corrupt, generate, pandas_contracts, subset
+from pourparlers.bench import LABELS, Bench, corrupt, generate, pandas_contracts, subset
 from pourparlers.convert import convert_exports, write_tables
 from pourparlers.corpus import annotation_files, load_corpus, taxonomy_of
 from pourparlers.ingest import load_articles
@@ -123,6 +123,24 @@ def test_ratios_are_taken_within_a_round(tmp_path):
     assert bench.ratio("convert", "parse", 10_000, "of") == pytest.approx(2.0)
     assert bench.ratio("convert", "sdk_conll", 10_000, "faster") == pytest.approx(50.0)
 
+
+
+def test_the_report_shows_each_verdict_with_the_spread_of_its_rounds(tmp_path):
+    """convert is 2x, 3x and 2.5x the parse in three rounds: the median meets nothing at 2.5x,
+    and the report says so beside the rounds' 2.00–3.00x."""
+    bench = Bench([1_000], repeat=3, folder=tmp_path)
+    for step in LABELS:
+        bench.results[(step, 1_000)] = [
+            {"seconds": 1.0, "cpu_seconds": 1.0, "articles": 1_000, "peak_mib": 100.0,
+             "articles_s": 0.5, "unreported": 0, "broken_rows": 10} for _ in range(3)]
+    for run, seconds in zip(bench.get("convert", 1_000), (2.0, 3.0, 2.5), strict=True):
+        run["seconds"] = seconds
+    report = bench.report()
+    line = next(row for row in report.splitlines() if row.startswith("| convert vs bare orjson parse"))
+    assert line == "| convert vs bare orjson parse | 2.50x | 2.00–3.00x | <= 2x | NO |"
+    line = next(row for row in report.splitlines() if row.startswith("| convert vs SDK JSON_MIN"))
+    assert line == "| convert vs SDK JSON_MIN | 0.4x faster | 0.3–0.5x | >= 5x faster | NO |"
+    assert "| validate vs Pandera pandas | 1.0x faster | 1.0–1.0x | >= 8x faster | NO |" in report
 
 def test_a_step_peak_is_its_own_not_its_parents():
     """The driver may hold a lot (here 300 MB) when it starts a step; the step's peak must not
