@@ -1,34 +1,33 @@
 """The repository's corpus as tables: `raw/` + `annotations/` read, converted and checked.
 
-This is what `validate`, `build` and later `release` share, so every command sees the same
-data and the same problems.
+This is what `validate`, `build`, `release`, `pull` and `annotate` share, so every command sees
+the same data and the same problems.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from rich.console import Console
-from rich.progress import Progress
 
 from pourparlers.convert import convert_exports
-from pourparlers.errors import PourparlersError, Problem
-from pourparlers.ingest import load_articles
-from pourparlers.paths import ANNOTATIONS_DIR_NAME
-from pourparlers.taxonomy import Taxonomy, load_taxonomy
+from pourparlers.errors import Problem
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
+from pourparlers.tables import GOLD
+from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate import ValidationReport, validate_corpus
 
 PROGRESS_FROM = 200  # files; below that a run takes well under a second
-VERSION_HEADING = re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.MULTILINE)
 
 
 @dataclass
 class Corpus:
-    root: Path
+    repo: Repo
     taxonomy: Taxonomy
     tables: dict[str, pa.Table]
     report: ValidationReport
@@ -39,54 +38,54 @@ class Corpus:
         return self.report.problems
 
 
-def taxonomy_of(root: Path) -> Taxonomy:
-    return load_taxonomy(Path(root) / "schema" / "taxonomy.yaml")
+def annotation_files(repo: Repo) -> dict[str, Path]:
+    """The exports of annotations/, by the name problems give them (`annotations/<id>.json`)."""
+    files = sorted(repo.annotations.glob("*.json"), key=lambda path: path.name)
+    return {repo.relative(path): path for path in files}
 
 
-def annotation_files(root: Path) -> list[Path]:
-    return sorted((Path(root) / ANNOTATIONS_DIR_NAME).glob("*.json"), key=lambda path: path.name)
+def load_corpus(repo: Repo, exports: Mapping[str, Path] | None = None) -> Corpus:
+    """Read, convert and validate everything; problems are collected, never raised.
 
-
-def load_corpus(root: Path) -> Corpus:
-    """Read, convert and validate everything; problems are collected, never raised."""
-    root = Path(root)
-    taxonomy = taxonomy_of(root)
-    files = annotation_files(root)
-    with Progress(console=Console(stderr=True), transient=True,
-                  disable=len(files) < PROGRESS_FROM) as progress:
-        reading = progress.add_task("Reading raw/", total=None)
-        articles, article_problems = load_articles(root, lambda done, total: progress.update(
-            reading, completed=done, total=total))
-        bar = progress.add_task("Converting exports", total=len(files))
-        converted = convert_exports(files, articles, taxonomy, root,
-                                    advance=lambda n: progress.advance(bar, n))
+    `exports` replaces the files of annotations/ (name -> file to read): `pull` checks the
+    files it is about to write this way.
+    """
+    taxonomy = repo.taxonomy()
+    exports = annotation_files(repo) if exports is None else exports
+    with _progress(len(exports) >= PROGRESS_FROM) as progress:
+        if progress is None:
+            articles, article_problems = load_articles(repo)
+            converted = convert_exports(repo, exports, articles, taxonomy)
+        else:
+            reading = progress.add_task("Reading raw/", total=None)
+            articles, article_problems = load_articles(repo, lambda done, total: progress.update(
+                reading, completed=done, total=total))
+            bar = progress.add_task("Converting exports", total=len(exports))
+            converted = convert_exports(repo, exports, articles, taxonomy,
+                                        advance=lambda n: progress.advance(bar, n))
     tables = {"articles": articles, **converted.tables}
     report = validate_corpus(tables, taxonomy, extra_problems=[*article_problems, *converted.problems])
-    return Corpus(root, taxonomy, tables, report, converted.summary)
+    return Corpus(repo, taxonomy, tables, report, converted.summary)
 
 
-def gold(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+def _progress(shown: bool):
+    """A rich progress display on stderr, or nothing (a small corpus reads in well under a
+    second: rich is not even imported then)."""
+    if not shown:
+        return nullcontext()
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(console=Console(stderr=True), transient=True)
+
+
+def gold(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
     """Only the rows of the annotations chosen for the release (layer "gold")."""
     out = {}
     for name, table in tables.items():
         if "layer" in table.column_names:
-            keep = pc.equal(table["layer"], "gold")
+            keep = pc.equal(table["layer"], GOLD)
             if not pc.all(keep).as_py():   # a filter copies the table even when it keeps every row
                 table = table.filter(keep)
         out[name] = table
     return out
-
-
-def current_version(root: Path) -> str:
-    """The dataset version: the newest `## [x.y.z]` heading of CHANGELOG.md."""
-    path = Path(root) / "CHANGELOG.md"
-    try:
-        match = VERSION_HEADING.search(path.read_text(encoding="utf-8"))
-    except OSError:
-        match = None
-    if not match:
-        raise PourparlersError(
-            f"no version heading such as '## [0.1.0]' in {path}",
-            "add one to CHANGELOG.md or pass --version",
-        )
-    return match.group(1)

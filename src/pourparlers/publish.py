@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pourparlers.errors import PourparlersError
-from pourparlers.paths import DIST_DIR_NAME
-from pourparlers.release import MANIFEST, checked_release, parse_version, previous_release, verify_manifest
+from pourparlers.hashing import sha256_file
+from pourparlers.release.manifest import MANIFEST, checked_release, verify_manifest
+from pourparlers.release.versions import parse_version, previous_release
+from pourparlers.repo import Repo
 
 REPO_TYPE = "dataset"
 # What a release folder may upload; nothing else in it reaches the Hub.
@@ -28,6 +30,8 @@ _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
 
 class PublishError(PourparlersError):
     """A release could not be published (or was refused)."""
+
+    code = "publish-refused"
 
 
 @dataclass(frozen=True)
@@ -73,17 +77,17 @@ class PublishResult:
     commit_url: str
 
 
-def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None = None,
+def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None = None,
                  private: bool = False) -> PublishPlan:
     """What `publish` would do; reads only local files (no network, no token).
 
     `repo_id` defaults to the one the release was cut for (`release --repo-id`).
     """
-    version = version or previous_release(root)
+    version = version or previous_release(repo)
     if version is None:
         raise PublishError("no release to publish: CHANGELOG.md records none",
                            "cut one with `pourparlers release --minor`")
-    folder = Path(root) / DIST_DIR_NAME / version
+    folder = repo.release_dir(version)
     manifest = checked_release(folder, PublishError,
                                (f"{folder} is not a release (no {MANIFEST})",
                                 f"cut it with `pourparlers release {version}`"),
@@ -92,7 +96,7 @@ def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None 
     if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
         raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
     files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
-    files.append((MANIFEST, (folder / MANIFEST).stat().st_size, _sha256(folder / MANIFEST)))
+    files.append((MANIFEST, (folder / MANIFEST).stat().st_size, sha256_file(folder / MANIFEST)))
     warnings = []
     if manifest.get("repo_id") != repo_id:
         warnings.append(f"the card of this release names the repo {manifest.get('repo_id')!r}, not "
@@ -100,12 +104,6 @@ def plan_publish(root: Path, repo_id: str | None = None, *, version: str | None 
     if manifest.get("text") is False:
         warnings.append("this is a text-free release: users need `pourparlers rehydrate`")
     return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def publish(plan: PublishPlan, *, api=None) -> PublishResult:

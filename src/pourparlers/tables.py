@@ -12,6 +12,10 @@ import pyarrow as pa
 
 # How precisely `articles.published` is known.
 DATE_PRECISIONS = ("day", "month", "year", "unknown")
+# The `layer` of an annotation: "gold" for the one chosen for the release (the task's ground
+# truth), "alternate" for the task's other submitted annotations (agreement statistics).
+GOLD, ALTERNATE = "gold", "alternate"
+LAYERS = (GOLD, ALTERNATE)
 
 # Provenance columns shared by every annotation table.
 PROVENANCE = [
@@ -20,9 +24,7 @@ PROVENANCE = [
     pa.field("task_id", pa.int64(), nullable=False),
     pa.field("annotation_id", pa.int64(), nullable=False),
     pa.field("annotator", pa.string()),
-    # "gold" for the annotation chosen for the release, "alternate" for the others
-    # (kept for agreement statistics).
-    pa.field("layer", pa.string(), nullable=False),
+    pa.field("layer", pa.string(), nullable=False),   # GOLD or ALTERNATE
     pa.field("region_id", pa.string(), nullable=False),
 ]
 

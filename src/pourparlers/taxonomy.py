@@ -1,44 +1,232 @@
-"""The label taxonomy, read from `schema/taxonomy.yaml`, the one place labels are declared."""
+"""The label taxonomy, read from `schema/taxonomy.yaml`: the one place labels are declared.
+
+The YAML is checked as it is read (pydantic models, unknown keys refused), so a broken file
+gives a `TaxonomyError` naming the YAML path, never a traceback from a reader further on. Every
+value with a special meaning (control names, the stance label, the attribution without a holder,
+the spaCy label map of pre-annotation) is declared here too: no label is spelled in code.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from pourparlers.paths import SCHEMA_DIR
+from pourparlers.errors import PourparlersError
+
+COARSE_TYPES = ("PER", "ORG", "LOC", "MISC", "O")
+"""The CoNLL-2003 coarse types an entity type maps down to (O: not a CoNLL entity)."""
+
+
+class TaxonomyError(PourparlersError):
+    """`schema/taxonomy.yaml` is missing, not YAML, or not a valid taxonomy."""
+
+    code = "taxonomy-invalid"
+
+
+# A label as Label Studio and the release use it: no padding, no comma (Label Studio splits
+# `whenLabelValue` on commas), not empty.
+Label = Annotated[str, StringConstraints(pattern=r"^[^,\s](?:[^,]*[^,\s])?$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Controls(_Strict):
+    """Label Studio control names, shared by the label config and the converter."""
+
+    text: Label
+    entity: Label
+    event: Label
+    stance: Label
+    realis: Label
+    stance_target: Label
+    stance_polarity: Label
+    stance_attribution: Label
+    canonical_id: Label
+    stance_label: Label
+    holder_relation: Label
+
+
+class Item(_Strict):
+    """A label with its French and English definitions."""
+
+    name: Label
+    fr: Text
+    en: Text
+
+
+class EntityType(Item):
+    coarse: str
+    example: Text
+
+    @model_validator(mode="after")
+    def _coarse_is_conll(self) -> EntityType:
+        if self.coarse not in COARSE_TYPES:
+            raise ValueError(f"coarse type {self.coarse!r} is not one of {', '.join(COARSE_TYPES)}")
+        return self
+
+
+class EventType(Item):
+    plover: str
+    cameo: Text
+    example: Text
+    roles: dict[Label, Label | list[Label]] = Field(min_length=1)
+
+
+class Stance(_Strict):
+    holder_types: list[Label] = Field(min_length=1)
+    holderless_attribution: Label
+    targets: list[Item] = Field(min_length=1)
+    polarities: list[Item] = Field(min_length=1)
+    attributions: list[Item] = Field(min_length=1)
+
+
+class Preannotation(_Strict):
+    """spaCy's labels mapped onto ours for pre-annotations (labels absent are not suggested)."""
+
+    spacy_types: dict[Label, Label]
+
+
+class TaxonomySpec(_Strict):
+    """`schema/taxonomy.yaml` as declared."""
+
+    schema_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    controls: Controls
+    entity_types: list[EntityType] = Field(min_length=1)
+    filler_groups: dict[Label, list[Label]]
+    realis: list[Item] = Field(min_length=1)
+    event_types: list[EventType] = Field(min_length=1)
+    stance: Stance
+    preannotation: Preannotation
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> TaxonomySpec:
+        types = [item.name for item in self.entity_types]
+        for where, names in (("entity_types", types), ("realis", [i.name for i in self.realis]),
+                             ("event_types", [i.name for i in self.event_types]),
+                             ("stance.targets", [i.name for i in self.stance.targets]),
+                             ("stance.polarities", [i.name for i in self.stance.polarities]),
+                             ("stance.attributions", [i.name for i in self.stance.attributions])):
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise ValueError(f"{where}: {', '.join(repeated)} declared twice")
+        for group, members in self.filler_groups.items():
+            _known(f"filler_groups.{group}", members, types)
+        for event in self.event_types:
+            for role, fillers in event.roles.items():
+                if isinstance(fillers, str) and fillers not in self.filler_groups:
+                    raise ValueError(f"event_types[{event.name}].roles.{role}: {fillers!r} is neither "
+                                     f"a filler group ({', '.join(self.filler_groups)}) nor a list of types")
+                if isinstance(fillers, list):
+                    _known(f"event_types[{event.name}].roles.{role}", fillers, types)
+        _known("stance.holder_types", self.stance.holder_types, types)
+        _known("stance.holderless_attribution", [self.stance.holderless_attribution],
+               [i.name for i in self.stance.attributions])
+        _known("preannotation.spacy_types", list(self.preannotation.spacy_types.values()), types)
+        roles = {role for event in self.event_types for role in event.roles}
+        if self.controls.holder_relation in roles:
+            raise ValueError(f"controls.holder_relation {self.controls.holder_relation!r} is also an event role")
+        return self
+
+
+def _known(where: str, names: list[str], declared: list[str]) -> None:
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        raise ValueError(f"{where}: unknown {', '.join(map(repr, unknown))} "
+                         f"(declared: {', '.join(declared)})")
 
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Labels and their constraints, plus the raw YAML for definitions."""
+    """Labels and their constraints, derived from the checked declaration `spec`."""
 
-    schema_version: str
-    controls: dict[str, str]
-    entity_types: tuple[str, ...]
-    coarse_of: dict[str, str]
-    realis: tuple[str, ...]
-    event_types: tuple[str, ...]
-    roles_of: dict[str, dict[str, tuple[str, ...]]]
-    roles: tuple[str, ...]
-    holder_types: tuple[str, ...]
-    stance_targets: tuple[str, ...]
-    polarities: tuple[str, ...]
-    attributions: tuple[str, ...]
-    raw: dict
+    spec: TaxonomySpec
+
+    @property
+    def schema_version(self) -> str:
+        return self.spec.schema_version
+
+    @property
+    def controls(self) -> dict[str, str]:
+        return self.spec.controls.model_dump()
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.entity_types)
+
+    @property
+    def coarse_of(self) -> dict[str, str]:
+        return {item.name: item.coarse for item in self.spec.entity_types}
 
     @property
     def coarse_types(self) -> tuple[str, ...]:
-        """CoNLL-style coarse types (PER, ORG, LOC, MISC), without O."""
-        seen = dict.fromkeys(c for c in self.coarse_of.values() if c != "O")
-        return tuple(seen)
+        """CoNLL-style coarse types (PER, ORG, LOC, MISC) in use, without O."""
+        return tuple(dict.fromkeys(c for c in self.coarse_of.values() if c != "O"))
+
+    @property
+    def realis(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.realis)
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.event_types)
+
+    @property
+    def roles_of(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Event type -> role -> the entity types that may fill it (groups resolved)."""
+        groups = self.spec.filler_groups
+        return {event.name: {role: tuple(groups[fillers] if isinstance(fillers, str) else fillers)
+                             for role, fillers in event.roles.items()}
+                for event in self.spec.event_types}
+
+    def filler_group(self, event_type: str, role: str) -> str | None:
+        """The filler group's name when the YAML gives one for this role."""
+        for event in self.spec.event_types:
+            if event.name == event_type:
+                fillers = event.roles.get(role)
+                return fillers if isinstance(fillers, str) else None
+        return None
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every event role, in order of first declaration."""
+        return tuple(dict.fromkeys(role for event in self.spec.event_types for role in event.roles))
+
+    @property
+    def holder_types(self) -> tuple[str, ...]:
+        return tuple(self.spec.stance.holder_types)
+
+    @property
+    def holderless_attribution(self) -> str:
+        """The attribution of the outlet's own voice: the only one whose stances have no holder."""
+        return self.spec.stance.holderless_attribution
+
+    @property
+    def stance_targets(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.stance.targets)
+
+    @property
+    def polarities(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.stance.polarities)
+
+    @property
+    def attributions(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.spec.stance.attributions)
+
+    @property
+    def spacy_types(self) -> dict[str, str]:
+        return dict(self.spec.preannotation.spacy_types)
 
     @property
     def relation_labels(self) -> tuple[str, ...]:
         """Every label a Label Studio relation may carry: the event roles, then the holder."""
-        return (*self.roles, self.controls["holder_relation"])
+        return (*self.roles, self.spec.controls.holder_relation)
 
     @property
     def ner_tags(self) -> tuple[str, ...]:
@@ -48,54 +236,47 @@ class Taxonomy:
             tags += [f"B-{name}", f"I-{name}"]
         return tuple(tags)
 
-
-def _names(items: list[dict]) -> tuple[str, ...]:
-    return tuple(item["name"] for item in items)
-
-
-def parse_taxonomy(data: dict) -> Taxonomy:
-    """Build a `Taxonomy` from the YAML mapping, resolving filler groups to entity types."""
-    entity_types = _names(data["entity_types"])
-    groups = {name: tuple(types) for name, types in data["filler_groups"].items()}
-    roles_of: dict[str, dict[str, tuple[str, ...]]] = {}
-    all_roles: dict[str, None] = {}
-    for event in data["event_types"]:
-        resolved = {}
-        for role, fillers in event["roles"].items():
-            types = groups[fillers] if isinstance(fillers, str) else tuple(fillers)
-            unknown = set(types) - set(entity_types)
-            if unknown:
-                raise ValueError(f"event {event['name']} role {role}: unknown types {unknown}")
-            resolved[role] = types
-            all_roles[role] = None
-        roles_of[event["name"]] = resolved
-    stance = data["stance"]
-    return Taxonomy(
-        schema_version=str(data["schema_version"]),
-        controls=dict(data["controls"]),
-        entity_types=entity_types,
-        coarse_of={item["name"]: item["coarse"] for item in data["entity_types"]},
-        realis=_names(data["realis"]),
-        event_types=_names(data["event_types"]),
-        roles_of=roles_of,
-        roles=tuple(all_roles),
-        holder_types=tuple(stance["holder_types"]),
-        stance_targets=_names(stance["targets"]),
-        polarities=_names(stance["polarities"]),
-        attributions=_names(stance["attributions"]),
-        raw=data,
-    )
+    def label_columns(self) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
+        """Every label column of the normalized tables, with its labels and their YAML path."""
+        return {
+            ("entities", "type"): (self.entity_types, "entity_types"),
+            ("events", "type"): (self.event_types, "event_types"),
+            ("events", "realis"): (self.realis, "realis"),
+            ("event_arguments", "role"): (self.roles, "event_types[*].roles"),
+            ("stances", "target"): (self.stance_targets, "stance.targets"),
+            ("stances", "polarity"): (self.polarities, "stance.polarities"),
+            ("stances", "attribution"): (self.attributions, "stance.attributions"),
+        }
 
 
-def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Read the taxonomy YAML (default: the repository's `schema/taxonomy.yaml`)."""
-    if path is None:
-        return _default_taxonomy()
-    return parse_taxonomy(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+def parse_taxonomy(data: object, source: str = "schema/taxonomy.yaml") -> Taxonomy:
+    """A `Taxonomy` from the YAML mapping; `TaxonomyError` naming the YAML path otherwise."""
+    try:
+        return Taxonomy(TaxonomySpec.model_validate(data))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise TaxonomyError(f"{source}: {where}: {message}{more}",
+                            "fix the file (see the comments at its top), then run `pourparlers schema`") from None
 
 
-@cache
-def _default_taxonomy() -> Taxonomy:
-    return parse_taxonomy(
-        yaml.safe_load((SCHEMA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
-    )
+def load_taxonomy(path: Path, source: str | None = None) -> Taxonomy:
+    """Read and check a taxonomy YAML file; `source` names it in errors (default: `path`)."""
+    path = Path(path)
+    source = source or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TaxonomyError(f"{source}: cannot read the taxonomy ({getattr(error, 'strerror', None) or error})",
+                            "restore schema/taxonomy.yaml from git") from None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # C if built
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(error, "problem", None) or str(error)
+        raise TaxonomyError(f"{source}: not valid YAML{where}: {reason}",
+                            "fix the YAML syntax, then run `pourparlers schema`") from None
+    return parse_taxonomy(data, source)

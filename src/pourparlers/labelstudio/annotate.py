@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 
-from pourparlers import preannotate
 from pourparlers.corpus import gold, load_corpus
 from pourparlers.errors import PourparlersError
-from pourparlers.labelstudio import PROJECT_TITLE, TEXT_DATA_KEY, connect, label_config, orphaned, values_used
+from pourparlers.labelstudio import preannotate
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.labelstudio.config import TEXT_DATA_KEY, label_config, orphaned, values_used
+from pourparlers.repo import Repo
 from pourparlers.taxonomy import Taxonomy
 
 DESCRIPTION = ("Entités, événements et positions dans la presse francophone sur les négociations "
@@ -26,6 +27,8 @@ DESCRIPTION = ("Entités, événements et positions dans la presse francophone s
 
 class OrphanedLabels(PourparlersError):
     """The new label config would no longer define values that annotations already use."""
+
+    code = "labels-orphaned"
 
 
 @dataclass
@@ -87,12 +90,11 @@ def _task_article_id(task) -> str | None:
     return data.get("article_id")
 
 
-def annotate(root: Path, url: str | None = None, use_model: bool = True,
+def annotate(repo: Repo, url: str | None = None, use_model: bool = True,
              title: str = PROJECT_TITLE) -> AnnotateResult:
     """Create or update the project, then import the articles it lacks, pre-annotated."""
-    root = Path(root)
-    corpus = load_corpus(root)
-    client, base = connect(root, url)
+    corpus = load_corpus(repo)
+    client, base = connect(repo, url)
     project, config_state = ensure_project(client, corpus.taxonomy, title)
     have = {_task_article_id(task) for task in project_tasks(client, project.id)}
     articles: pa.Table = corpus.tables["articles"]
@@ -102,7 +104,7 @@ def annotate(root: Path, url: str | None = None, use_model: bool = True,
         if article["article_id"] in have:
             continue
         text = article["text"]
-        found = preannotate.suggestions(text, entries, use_model=use_model)
+        found = preannotate.suggestions(text, entries, corpus.taxonomy, use_model=use_model)
         data = {TEXT_DATA_KEY: text, "article_id": article["article_id"], "title": article["title"],
                 "source": article["source"], "published": article["published"]}
         predictions = [preannotate.prediction(text, found, corpus.taxonomy)] if found else []

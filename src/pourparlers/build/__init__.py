@@ -1,0 +1,184 @@
+"""Build a release folder in the Hugging Face Hub layout from validated normalized tables.
+
+Reads the tables of `tables.py` (only the gold layer is released; alternates stay in the repo for
+agreement statistics) and the taxonomy; writes `dist/<version>/`:
+
+    README.md                                  card: YAML (configs, dataset_info) + rendered body
+    <config>/<split>-00000-of-00001.parquet    one file per config and split
+
+Parquet files and the README `dataset_info` are generated from the same `Features`, so labels load
+as `ClassLabel`s whichever one `datasets` reads. Every step is a pure function of its inputs: two
+builds of the same tables give byte-identical files. No loading script is shipped (`datasets` >= 4
+refuses them). The steps: `features`, `assembly` (ordering and nesting), `ner` (tokens and IOB2
+tags), `parquet` (the writer), `textfree` (text-free rows); the card is `pourparlers.card`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+import pyarrow as pa
+import pyarrow.compute as pc
+from datasets import DatasetDict
+from datasets.info import DatasetInfo
+from datasets.splits import SplitDict, SplitInfo
+
+from pourparlers import card
+from pourparlers.atomic import staged_folder
+from pourparlers.build.assembly import Assembly, split_of
+from pourparlers.build.features import CONFIGS, DEFAULT_CONFIG, SPLITS, release_features
+from pourparlers.build.parquet import dataset_from_rows, dataset_of, write_parquet
+from pourparlers.build.textfree import strip_text
+from pourparlers.errors import InvalidData
+from pourparlers.release.versions import check_version
+from pourparlers.repo import Repo
+from pourparlers.taxonomy import Taxonomy
+
+__all__ = ["CONFIGS", "DEFAULT_CONFIG", "SPLITS", "BuildResult", "build", "build_release",
+           "release_datasets", "release_features", "split_of"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: the folder, the shipped configs, rows per config and split."""
+
+    path: Path
+    version: str
+    configs: tuple[str, ...]
+    # config -> split -> rows, for every config and every split that has articles (zeros included)
+    counts: dict[str, dict[str, int]]
+    files: tuple[str, ...]
+    # entity mentions the token-level `ner` config cannot represent (nested or overlapping)
+    ner_unrepresented: int
+
+
+@contextmanager
+def _quiet_progress() -> Iterator[None]:
+    was_disabled = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not was_disabled:
+            datasets.enable_progress_bars()
+
+
+@dataclass
+class _Written:
+    """What the card needs of a written config, kept once its rows are on disk."""
+
+    info: DatasetInfo
+    labels: dict[str, dict[str, Counter]]   # counted column -> split -> ClassLabel id counts
+    head: DatasetDict                       # its first split's first rows, for the examples
+
+
+def _write_config(assembly: Assembly, config: str, folder: Path, text: bool) -> _Written | None:
+    """Write each split of a config that has rows, batch by batch; None if it has no row."""
+    features = assembly.features[config]
+    splits = [s for s in assembly.present if assembly.rows_in(config, s)]
+    if not splits:
+        return None
+    info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
+                       features=features)
+    counted = [column for name, column, _ in card.COUNTED if name == config]
+    labels: dict[str, dict[str, Counter]] = {column: {} for column in counted}
+    head: list[dict] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for split in splits:
+        for column in counted:
+            labels[column][split] = Counter()
+
+        def parts(split: str = split) -> Iterator[pa.Table]:
+            for batch in assembly.batches(config, split):
+                if not text and batch.num_rows:   # (from_list of no row has no columns)
+                    batch = dataset_from_rows([strip_text(config, row) for row in batch.to_pylist()],
+                                               features).data.table
+                for column in counted:
+                    counts = pc.value_counts(batch.column(column))
+                    labels[column][split].update(dict(zip(counts.field("values").to_pylist(),
+                                                          counts.field("counts").to_pylist(), strict=True)))
+                if len(head) < card.EXAMPLE_ROWS and split == splits[0]:
+                    head.extend(batch.slice(0, card.EXAMPLE_ROWS - len(head)).to_pylist())
+                yield batch
+
+        path = folder / f"{split}-00000-of-00001.parquet"
+        nbytes = write_parquet(parts(), features, path)
+        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=assembly.rows_in(config, split)))
+        info.download_size += path.stat().st_size
+        info.dataset_size += nbytes
+    return _Written(info, labels, DatasetDict({splits[0]: dataset_from_rows(head, features)}))
+
+
+def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
+                  card_template: Path, *, repo_id: str | None = None, text: bool = True,
+                  agreement: Path | None = None, validated: bool = False) -> BuildResult:
+    """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
+
+    Everything is written into a staging sibling first; `out_dir` changes only once the whole
+    release is written, so a failure leaves it as it was. `text=False` makes a text-free build
+    (see `textfree`); `agreement` is the agreement report (JSON) for the card, if any.
+    `validated=True` says the caller has just validated these tables (`load_corpus` does), so
+    they are not checked a second time; otherwise a release of invalid tables is refused.
+    """
+    check_version(version)
+    out_dir = Path(out_dir)
+    assembly = Assembly(tables, taxonomy, validated)
+    with staged_folder(out_dir) as tmp, _quiet_progress(), \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
+        # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
+        # ner config is written in a worker thread while the main one orders the other
+        # tables and writes the other configs.
+        ner = pool.submit(_write_config, assembly, "ner", tmp / "ner", text)
+        assembly.order_the_rest()
+        counts = {config: {split: assembly.rows_in(config, split) for split in assembly.present}
+                  for config in CONFIGS}
+        written = {config: _write_config(assembly, config, tmp / config, text)
+                   for config in CONFIGS if config != "ner"}
+        written["ner"] = ner.result()
+        written = {config: written[config] for config in CONFIGS if written[config] is not None}
+        infos = {config: w.info for config, w in written.items()}
+        content = card.render_card(
+            card_template, version=version, repo_id=repo_id or card.DEFAULT_REPO_ID, taxonomy=taxonomy, counts=counts,
+            splits=list(assembly.present), infos=infos,
+            labels={(config, column): (assembly.features[config][column].names, per_split)
+                    for config, w in written.items() for column, per_split in w.labels.items()},
+            heads={config: w.head for config, w in written.items()}, sources=assembly.sources,
+            ner_dropped=assembly.ner_unrepresented, text=text, agreement=agreement)
+        (tmp / "README.md").write_bytes(content.encode("utf-8"))
+        files = tuple(sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()))
+    return BuildResult(path=out_dir, version=version, configs=tuple(infos), counts=counts,
+                       files=files, ner_unrepresented=assembly.ner_unrepresented)
+
+
+def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
+          repo_id: str | None = None) -> BuildResult:
+    """Validate the repository's corpus and build its release into `out_dir`: what both
+    `pourparlers build` and `pourparlers release` do. Data that fails validation is refused
+    (`InvalidData` with the report)."""
+    from pourparlers.corpus import gold, load_corpus
+
+    corpus = load_corpus(repo)
+    if corpus.problems:
+        raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation",
+                          report=corpus.report)
+    return build_release(gold(corpus.tables), corpus.taxonomy, version, out_dir, repo.card_template,
+                         repo_id=repo_id, text=text, agreement=repo.agreement_report, validated=True)
+
+
+def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
+    """Config -> splits, in memory; splits without rows (no article, or no annotation) are left out."""
+    assembly = Assembly(tables, taxonomy, validated=False)
+    assembly.order_the_rest()
+    out = {}
+    for config in CONFIGS:
+        splits = {split: dataset_of(pa.concat_tables(assembly.batches(config, split)), assembly.features[config])
+                  for split in assembly.present if assembly.rows_in(config, split)}
+        if splits:
+            out[config] = DatasetDict(splits)
+    return out

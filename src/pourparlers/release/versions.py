@@ -1,0 +1,120 @@
+"""Versions and CHANGELOG.md: the one grammar of a version (MAJOR.MINOR.PATCH, semver without
+pre-releases) and of a version heading (`## [0.1.0] - 2026-11-23`, or `- unreleased` for the
+version being prepared).
+
+A schema change (any change of the released features) needs a MAJOR bump; new articles or a new
+annotation layer at least a MINOR one; corrections a PATCH.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pourparlers.errors import PourparlersError
+from pourparlers.repo import Repo
+
+BUMPS = ("patch", "minor", "major")
+VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+HEADING = re.compile(r"^## \[(\d+\.\d+\.\d+)\](.*)$", re.MULTILINE)
+UNRELEASED = "unreleased"
+
+
+class ReleaseError(PourparlersError):
+    """A release could not be cut (version, previous release, changelog)."""
+
+    code = "release-refused"
+
+
+def check_version(version: str) -> str:
+    """`version` if it is MAJOR.MINOR.PATCH, else `ReleaseError`."""
+    parse_version(version)
+    return version
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    match = VERSION.fullmatch(version or "")
+    if not match:
+        raise ReleaseError(f"version {version!r} is not MAJOR.MINOR.PATCH",
+                           "pass e.g. 0.2.0, without the leading v")
+    return tuple(int(part) for part in match.groups())
+
+
+def next_version(previous: str | None, bump: str) -> str:
+    """`previous` bumped by `bump` (patch, minor, major); the first release bumps from 0.0.0."""
+    major, minor, patch = parse_version(previous or "0.0.0")
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    if bump == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    raise ReleaseError(f"unknown bump {bump!r}", f"one of {', '.join(BUMPS)}")
+
+
+def bump_between(previous: str | None, version: str) -> str:
+    """Which bump takes `previous` to `version`; refuses a version that is not newer."""
+    old, new = parse_version(previous or "0.0.0"), parse_version(version)
+    if new <= old:
+        raise ReleaseError(f"version {version} is not newer than the previous release {previous}",
+                           f"pass a version above {previous}, or --patch/--minor/--major")
+    if new[0] > old[0]:
+        return "major"
+    return "minor" if new[1] > old[1] else "patch"
+
+
+def headings(text: str) -> list[tuple[str, bool, re.Match]]:
+    """The version headings of a changelog, newest first as written: (version, released, match)."""
+    return [(m.group(1), UNRELEASED not in m.group(2).lower(), m) for m in HEADING.finditer(text)]
+
+
+def _changelog(repo: Repo) -> str:
+    try:
+        return repo.changelog.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReleaseError(f"{repo.relative(repo.changelog)}: cannot read the changelog ({error})",
+                           "restore CHANGELOG.md from git") from None
+
+
+def released_versions(repo: Repo) -> list[str]:
+    """Versions CHANGELOG.md records as released (a heading with a date, not `unreleased`)."""
+    return [version for version, released, _ in headings(_changelog(repo)) if released]
+
+
+def previous_release(repo: Repo) -> str | None:
+    versions = released_versions(repo)
+    return max(versions, key=parse_version) if versions else None
+
+
+def current_version(repo: Repo) -> str:
+    """The version `build` builds: the first heading of CHANGELOG.md."""
+    found = headings(_changelog(repo))
+    if not found:
+        raise ReleaseError(f"no version heading such as '## [0.1.0]' in {repo.relative(repo.changelog)}",
+                           "add one to CHANGELOG.md or pass --version")
+    return found[0][0]
+
+
+def update_changelog(text: str, version: str, date: str, section: str) -> str:
+    """CHANGELOG.md with `section` under `## [version] - date`.
+
+    A `## [version] - unreleased` heading (notes written by hand) gets the date and the
+    generated section at its end; otherwise a new version section goes above the newest one.
+    """
+    found = [match for _, _, match in headings(text)]
+    for index, match in enumerate(found):
+        if match.group(1) == version:
+            if UNRELEASED not in match.group(2).lower():
+                raise ReleaseError(f"CHANGELOG.md already records {version} as released",
+                                   "pick the next version")
+            end = found[index + 1].start() if index + 1 < len(found) else len(text)
+            body = text[match.end():end].rstrip("\n")
+            return (text[:match.start()] + f"## [{version}] - {date}" + body + "\n\n" + section
+                    + ("\n" if end < len(text) else "") + text[end:])
+    new = f"## [{version}] - {date}\n\n{section}\n"
+    if found:
+        return text[:found[0].start()] + new + text[found[0].start():]
+    return (text.rstrip("\n") + "\n\n" if text.strip() else "# Changelog\n\n") + new
+
+

@@ -1,0 +1,148 @@
+"""The repository a command works on: found from the working folder, as git finds `.git`.
+
+Every path the library uses is an attribute of `Repo`, so a reader sees in one place what a
+repository holds, and no module joins folder names of its own. The repository is never the
+package's install location: a regular install and a second clone each work on the folder the
+user stands in (or `--root`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from pourparlers.errors import PourparlersError
+
+MARKER = PurePath("schema", "taxonomy.yaml")
+"""What makes a folder a pourparlers repository."""
+
+
+class NotARepository(PourparlersError):
+    """No repository at the given folder or above the working folder."""
+
+    code = "not-a-repository"
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A pourparlers repository: `root` holds raw/, annotations/, schema/ and the documents."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Repo:
+        """The nearest folder at or above `start` (default: the working folder) that holds
+        `schema/taxonomy.yaml`."""
+        here = Path(start if start is not None else os.getcwd()).absolute()
+        for folder in (here, *here.parents):
+            if (folder / MARKER).is_file():
+                return cls(folder)
+        raise NotARepository(
+            f"not inside a pourparlers repository ({here} and its parents hold no {MARKER})",
+            "cd into one or pass --root")
+
+    @classmethod
+    def at(cls, root: Path | str) -> Repo:
+        """The repository at exactly `root` (what `--root` names)."""
+        folder = Path(root).absolute()
+        if not (folder / MARKER).is_file():
+            raise NotARepository(f"{folder} is not a pourparlers repository (no {MARKER})",
+                                 "pass the folder that holds schema/taxonomy.yaml as --root")
+        return cls(folder)
+
+    # -- the data ----------------------------------------------------------------------------
+
+    @property
+    def raw(self) -> Path:
+        """Articles exactly as received, with their metadata (`<article_id>.txt`/`.json`)."""
+        return self.root / "raw"
+
+    @property
+    def annotations(self) -> Path:
+        """Label Studio exports, one `<article_id>.json` per article."""
+        return self.root / "annotations"
+
+    @property
+    def schema(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def taxonomy_file(self) -> Path:
+        return self.root / MARKER
+
+    @property
+    def label_config_file(self) -> Path:
+        """The Label Studio config generated from the taxonomy (checked in)."""
+        return self.schema / "label_config.xml"
+
+    # -- documents -----------------------------------------------------------------------------
+
+    @property
+    def changelog(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    @property
+    def card_template(self) -> Path:
+        return self.root / "DATASET_CARD.md"
+
+    @property
+    def guidelines(self) -> Path:
+        return self.root / "GUIDELINES.md"
+
+    @property
+    def citation(self) -> Path:
+        return self.root / "CITATION.cff"
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    @property
+    def problems_doc(self) -> Path:
+        """Every problem and error code, generated from the catalogue (`pourparlers schema`)."""
+        return self.root / "docs" / "problems.md"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def agreement_report(self) -> Path:
+        """The JSON of `pourparlers agreement --out`, whose figures the card shows."""
+        return self.reports / "agreement.json"
+
+    # -- outputs and workspaces ----------------------------------------------------------------
+
+    @property
+    def dist(self) -> Path:
+        """Built releases, one folder per version (not in git)."""
+        return self.root / "dist"
+
+    def release_dir(self, version: str) -> Path:
+        return self.dist / version
+
+    @property
+    def labelstudio_home(self) -> Path:
+        """The local Label Studio: its environment, data, log, PID and credentials (not in git)."""
+        return self.root / ".labelstudio"
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def relative(self, path: Path | str) -> str:
+        """`path` relative to the root in POSIX form, as problems name files; else as given."""
+        text, base = os.fspath(path), os.path.join(os.fspath(self.root), "")
+        if text.startswith(base):       # the usual case, without pathlib's cost per file
+            inside = text[len(base):]
+            plain = os.sep == "/" and "//" not in inside and "./" not in inside
+            return inside if plain else PurePath(inside).as_posix()
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except (ValueError, OSError):
+            return PurePath(path).as_posix()
+
+    def taxonomy(self):
+        """The taxonomy of `schema/taxonomy.yaml`, checked as it is read (`TaxonomyError`)."""
+        from pourparlers.taxonomy import load_taxonomy
+
+        return load_taxonomy(self.taxonomy_file, self.relative(self.taxonomy_file))
