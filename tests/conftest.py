@@ -1,7 +1,12 @@
 """Test-session setup: Hugging Face libraries stay offline and cache into a temporary folder
-(removed when the session ends).
+(removed when the session ends); fixtures for repository copies and the one real Label Studio
+server of the session.
 
-The variables are read when `datasets` is imported, so they are set here, before any test
+Tests that need the server or a browser are marked `labelstudio` / `browser` from the fixtures
+they use (`pytest_collection_modifyitems`), so `scripts/test -m "not labelstudio and not
+browser"` is the quick loop and a marker can never be forgotten.
+
+The HF variables are read when `datasets` is imported, so they are set here, before any test
 module imports it.
 """
 
@@ -13,6 +18,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import REPO, copy_repository, free_port
+
+from pourparlers.repo import Repo
 
 _HF_HOME = tempfile.mkdtemp(prefix="pourparlers-hf-")
 os.environ["HF_HOME"] = _HF_HOME
@@ -20,8 +28,16 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_UPDATE_DOWNLOAD_COUNTS"] = "0"
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MARKED_BY_FIXTURE = {"label_studio": "labelstudio", "chromium": "browser"}
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))
 
 
 @pytest.fixture
@@ -30,18 +46,7 @@ def repo_copy(tmp_path: Path) -> Path:
 
     Tests put the exports they need into it; `repo_with_annotations` has the repository's own.
     """
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "annotations").mkdir()
-    for name in ("schema", "raw"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, root / name)
-        else:
-            (root / name).mkdir()
-    for name in ("CHANGELOG.md", "DATASET_CARD.md"):
-        if (REPO / name).exists():
-            shutil.copy2(REPO / name, root / name)
-    return root
+    return copy_repository(tmp_path / "repo")
 
 
 @pytest.fixture
@@ -52,21 +57,6 @@ def repo_with_annotations(repo_copy: Path) -> Path:
     return repo_copy
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` with its bytes, to prove a failed command changed nothing."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def label_studio(tmp_path_factory):
     """A real Label Studio on 127.0.0.1, started once per test session on a fresh data dir.
@@ -74,7 +64,7 @@ def label_studio(tmp_path_factory):
     The server itself is installed once into the repository's git-ignored `.labelstudio/venv`
     (its own environment: it pins pyarrow<25). The first start migrates SQLite (~1.5 min).
     """
-    from pourparlers import labelstudio_server as server
+    from pourparlers.labelstudio import server
 
     reuse = os.environ.get("POURPARLERS_TEST_LABEL_STUDIO_HOME")
     if reuse:  # a developer's already running local server, to skip the 1.5 min start-up
@@ -82,20 +72,13 @@ def label_studio(tmp_path_factory):
         assert running, f"no Label Studio running from {reuse}"
         yield running
         return
-    python = server.install(server.home_dir(REPO))
+    python = server.install(Repo(REPO).labelstudio_home)
     home = tmp_path_factory.mktemp("labelstudio")
-    running = server.start(home, port=_free_port(), python=python)
+    running = server.start(home, port=free_port(), python=python)
     try:
         yield running
     finally:
         server.stop(home)
-
-
-def unique_title(request) -> str:
-    """A project title of the test's own, so tests never see each other's tasks."""
-    import uuid
-
-    return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
@@ -111,6 +94,20 @@ def ls_client(ls_env):
     from label_studio_sdk import LabelStudio
 
     return LabelStudio(base_url=ls_env.url, api_key=ls_env.credentials.token)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser); `scripts/test`
+    installs it."""
+    from playwright.sync_api import sync_playwright
+
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is needed: apt-get install chromium (scripts/test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

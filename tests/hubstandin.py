@@ -1,9 +1,9 @@
 """A loopback stand-in of the Hugging Face Hub endpoints that `huggingface_hub` and `datasets` call.
 
-The Hub is unreachable from CI, and no open-source server offers its write API (see
-../shared/reference/hf-release.md §6), so the publish tests run the *unmodified* clients against
-this one: stdlib `http.server` in a thread on 127.0.0.1, git-like state (commits, branches, tags)
-in memory, file contents in a temporary folder. Only dataset repos, and exactly the endpoints
+The Hub is unreachable from CI, and no open-source server offers its write API, so the publish
+tests run the *unmodified* clients against this one: stdlib `http.server` in a thread on
+127.0.0.1, git-like state (commits, branches, tags) in memory, file contents in a temporary
+folder. Only dataset repos, and exactly the endpoints
 the publish flow and `load_dataset(repo, config, revision=tag)` hit:
 
     POST /api/repos/create                                  create (409 if it exists)

@@ -10,12 +10,18 @@ from pathlib import Path
 import orjson
 import pyarrow.parquet as pq
 import pytest
+from helpers import REPO, benchmark_module
 
-from pourparlers.bench import LABELS, Bench, corrupt, generate, pandas_contracts, subset
 from pourparlers.convert import convert_exports, write_tables
-from pourparlers.corpus import annotation_files, load_corpus, taxonomy_of
-from pourparlers.ingest import load_articles
+from pourparlers.corpus import annotation_files, load_corpus
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
 from pourparlers.validate import validate_corpus
+
+benchmark = benchmark_module()
+LABELS, Bench, corrupt, generate, pandas_contracts, subset = (
+    benchmark.LABELS, benchmark.Bench, benchmark.corrupt, benchmark.generate, benchmark.pandas_contracts,
+    benchmark.subset)
 
 N = 12
 
@@ -48,7 +54,7 @@ def test_generation_is_deterministic(synthetic, tmp_path):
 
 
 def test_synthetic_corpus_converts_and_validates_cleanly(synthetic):
-    corpus = load_corpus(synthetic)
+    corpus = load_corpus(Repo(synthetic))
     assert corpus.problems == []
     assert corpus.report.ok
     assert corpus.tables["entities"].num_rows == 40 * N
@@ -65,13 +71,14 @@ def test_synthetic_text_is_marked_as_never_released(synthetic):
 def test_subset_links_the_first_articles(synthetic, tmp_path):
     small = subset(synthetic, tmp_path / "small", 5)
     assert len(list((small / "annotations").glob("*.json"))) == 5
-    assert load_corpus(small).problems == []
+    assert load_corpus(Repo(small)).problems == []
 
 
 def test_every_broken_row_is_reported(synthetic, tmp_path):
-    taxonomy = taxonomy_of(synthetic)
-    articles, _ = load_articles(synthetic)
-    converted = convert_exports(annotation_files(synthetic), articles, taxonomy, synthetic)
+    repo = Repo(synthetic)
+    taxonomy = repo.taxonomy()
+    articles, _ = load_articles(repo)
+    converted = convert_exports(repo, annotation_files(repo), articles, taxonomy)
     write_tables({"articles": articles, **converted.tables}, tmp_path / "tables")
     broken = corrupt(tmp_path / "tables", tmp_path / "bad", fraction=0.05)
     expected = {tuple(row) for row in json.loads((tmp_path / "bad" / "expected.json").read_text())}
@@ -83,8 +90,8 @@ def test_every_broken_row_is_reported(synthetic, tmp_path):
 
 
 def test_pandas_anchor_accepts_the_clean_tables(synthetic):
-    taxonomy = taxonomy_of(synthetic)
-    corpus = load_corpus(synthetic)
+    corpus = load_corpus(Repo(synthetic))
+    taxonomy = corpus.taxonomy
     frames = {name: table.to_pandas() for name, table in corpus.tables.items()}
     for name, schema in pandas_contracts(taxonomy, frames).items():
         schema.validate(frames[name], lazy=True)
@@ -95,7 +102,8 @@ def test_worker_processes_count_in_the_peak_memory_and_cpu_time():
     import subprocess
     import sys
 
-    from pourparlers.bench import ChildrenMemory, _children, _pss_mib, cpu_seconds
+    ChildrenMemory, _children, _pss_mib, cpu_seconds = (
+        benchmark.ChildrenMemory, benchmark._children, benchmark._pss_mib, benchmark.cpu_seconds)
 
     busy = ("import time\nblock = bytearray(200 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])\n"
             "end = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n")
@@ -137,10 +145,12 @@ def test_the_report_shows_each_verdict_with_the_spread_of_its_rounds(tmp_path):
         run["seconds"] = seconds
     report = bench.report()
     line = next(row for row in report.splitlines() if row.startswith("| convert vs bare orjson parse"))
-    assert line == "| convert vs bare orjson parse | 2.50x | 2.00–3.00x | <= 2x | NO |"
+    assert line == "| convert vs bare orjson parse | 2.50x | 2.00–3.00x | retired (a floor) | – |"
     line = next(row for row in report.splitlines() if row.startswith("| convert vs SDK JSON_MIN"))
     assert line == "| convert vs SDK JSON_MIN | 0.4x faster | 0.3–0.5x | >= 5x faster | NO |"
     assert "| validate vs Pandera pandas | 1.0x faster | 1.0–1.0x | >= 8x faster | NO |" in report
+    assert "| build vs write_table (release tables) | 1.00x | 1.00–1.00x | <= 1.7x | yes |" in report
+
 
 def test_a_step_peak_is_its_own_not_its_parents():
     """The driver may hold a lot (here 300 MB) when it starts a step; the step's peak must not
@@ -150,7 +160,9 @@ def test_a_step_peak_is_its_own_not_its_parents():
 
     held = bytearray(300 * 2**20)
     held[::4096] = b"x" * len(held[::4096])
-    probe = "from pourparlers.bench import own_peak_mib; print(own_peak_mib())"
+    probe = ("import importlib.util as u; s = u.spec_from_file_location('bench', r'"
+             f"{REPO / 'benchmarks' / 'bench.py'}'); m = u.module_from_spec(s); s.loader.exec_module(m); "
+             "print(m.own_peak_mib())")
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert float(done.stdout) < 250
     assert len(held) == 300 * 2**20

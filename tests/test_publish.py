@@ -16,17 +16,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES, copy_repository
 from hubstandin import HubStandIn
-from test_release import DATE, fresh_repo
 
 from pourparlers.cli import main
 from pourparlers.publish import PublishError, plan_publish, publish
 from pourparlers.release import cut_release
+from pourparlers.repo import Repo
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 REPO_ID = "acme/pourparlers"
 TOKEN = "hf_standin_secret_token"
+DATE = "2026-11-23"
+
+
+def fresh_repo(base: Path) -> Path:
+    return copy_repository(base / "repo")
 
 # Loads every config of each tag from the stand-in and of the local release, and compares them.
 COMPARE = r"""
@@ -75,7 +80,7 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     root = fresh_repo(tmp_path)
-    cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
+    cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
     env = client_env(hub, tmp_path / "hf-home")
     first = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID, "--private"], env)
     assert first.returncode == 0, first.stderr
@@ -83,7 +88,7 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     assert "Published v0.1.0: " in first.stdout
 
     shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
-    cut_release(root, bump="minor", date=DATE, repo_id=REPO_ID)
+    cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
     second = run(["-m", "pourparlers", "--root", str(root), "publish"], env)  # repo id of the release
     assert second.returncode == 0, second.stderr
     # progress bars on stderr; the 4 Parquet files that did not change are not sent again
@@ -91,8 +96,8 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
 
     again = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
     assert again.returncode == 1
-    assert ("Error: acme/pourparlers already has the tag v0.2.0: a published release is never replaced"
-            in again.stderr)
+    assert ("Error [publish-refused]: acme/pourparlers already has the tag v0.2.0: a published release "
+            "is never replaced") in again.stderr
     for result in (first, second, again):
         assert TOKEN not in result.stdout + result.stderr
 
@@ -113,14 +118,14 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     kept = [item for item in result if stance not in (item.get("id"), item.get("from_id"))]
     tasks[0]["annotations"][0]["result"] = kept
     path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
-    assert "stances" not in cut_release(root, bump="patch", date=DATE, repo_id=REPO_ID).configs
-    cut_release(root, bump="patch", date=DATE, repo_id=REPO_ID)  # 0.2.2, nothing changed
+    assert "stances" not in cut_release(Repo(root), bump="patch", date=DATE, repo_id=REPO_ID).configs
+    cut_release(Repo(root), bump="patch", date=DATE, repo_id=REPO_ID)  # 0.2.2, nothing changed
     third = run(["-m", "pourparlers", "--root", str(root), "publish"], env)  # the newest: 0.2.2
     assert third.returncode == 0, third.stderr
     older = run(["-m", "pourparlers", "--root", str(root), "publish", "--version", "0.2.1"], env)
     assert older.returncode == 1
-    assert ("Error: acme/pourparlers already has v0.2.2, newer than v0.2.1: publishing v0.2.1 would move "
-            "`main` back to older data") in older.stderr
+    assert ("Error [publish-refused]: acme/pourparlers already has v0.2.2, newer than v0.2.1: publishing "
+            "v0.2.1 would move `main` back to older data") in older.stderr
 
     repo = hub.repos[REPO_ID]
     assert sorted(repo.tags) == ["v0.1.0", "v0.2.0", "v0.2.2"]
@@ -145,7 +150,7 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
 
 def test_dry_run_prints_the_plan_without_network_or_token(tmp_path, capsys):
     root = fresh_repo(tmp_path)
-    cut_release(root, bump="minor", date=DATE)
+    cut_release(Repo(root), bump="minor", date=DATE)
     capsys.readouterr()
     assert main(["--root", str(root), "publish", "--repo-id", REPO_ID, "--dry-run"]) == 0
     printed = capsys.readouterr().out
@@ -161,22 +166,22 @@ def test_dry_run_prints_the_plan_without_network_or_token(tmp_path, capsys):
 def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     root = fresh_repo(tmp_path)
     with pytest.raises(PublishError, match="no release to publish"):
-        plan_publish(root, REPO_ID)
-    cut_release(root, bump="minor", date=DATE)
+        plan_publish(Repo(root), REPO_ID)
+    cut_release(Repo(root), bump="minor", date=DATE)
     with pytest.raises(PublishError, match="is not ORG/NAME"):
-        plan_publish(root, "pourparlers")
+        plan_publish(Repo(root), "pourparlers")
     with pytest.raises(PublishError, match="repo id '<owner>/pourparlers' is not ORG/NAME"):
-        plan_publish(root)  # cut without --repo-id: the placeholder is never published to
+        plan_publish(Repo(root))  # cut without --repo-id: the placeholder is never published to
     (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
     with pytest.raises(PublishError, match="does not match its manifest: changed: README.md"):
-        plan_publish(root, REPO_ID)
+        plan_publish(Repo(root), REPO_ID)
 
 
 def test_publish_without_a_token_says_how_to_log_in(tmp_path, monkeypatch):
     root = fresh_repo(tmp_path)
-    cut_release(root, bump="minor", date=DATE)
+    cut_release(Repo(root), bump="minor", date=DATE)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(PublishError) as refused:
-        publish(plan_publish(root, REPO_ID))
+        publish(plan_publish(Repo(root), REPO_ID))
     assert str(refused.value) == "no Hugging Face token found"
     assert refused.value.hint == "set HF_TOKEN, or run `hf auth login` once"

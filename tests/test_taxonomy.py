@@ -1,36 +1,88 @@
-"""The taxonomy: parsed from schema/taxonomy.yaml, with the counts DESIGN.md promises."""
+"""The taxonomy: parsed and checked from schema/taxonomy.yaml, with the counts DESIGN.md promises;
+a broken file is a `TaxonomyError` naming the YAML path, never a traceback."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
+import yaml
+from helpers import REPO, taxonomy
 
-from pourparlers.taxonomy import load_taxonomy, parse_taxonomy
+from pourparlers.cli import main
+from pourparlers.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+
+RAW = yaml.safe_load((REPO / "schema" / "taxonomy.yaml").read_text(encoding="utf-8"))
 
 
 def test_taxonomy_v1_has_the_designed_inventory():
-    taxonomy = load_taxonomy()
-    assert len(taxonomy.entity_types) == 11
-    assert len(taxonomy.event_types) == 13
-    assert taxonomy.realis == ("ACTUAL", "PLANNED", "HYPOTHETICAL", "NEGATED", "GENERIC")
-    assert taxonomy.polarities == ("FAVOR", "AGAINST", "CONDITIONAL", "NEUTRAL")
-    assert taxonomy.attributions == ("DIRECT_QUOTE", "INDIRECT_SPEECH", "THIRD_PARTY", "AUTHORIAL")
-    assert set(taxonomy.coarse_of.values()) <= {"PER", "ORG", "LOC", "MISC", "O"}
-    assert taxonomy.roles_of["MEETING"]["participant"] == ("PER", "ORG", "GPE", "NORP")
-    assert taxonomy.ner_tags[:3] == ("O", "B-PER", "I-PER")
+    found = taxonomy()
+    assert len(found.entity_types) == 11
+    assert len(found.event_types) == 13
+    assert found.realis == ("ACTUAL", "PLANNED", "HYPOTHETICAL", "NEGATED", "GENERIC")
+    assert found.polarities == ("FAVOR", "AGAINST", "CONDITIONAL", "NEUTRAL")
+    assert found.attributions == ("DIRECT_QUOTE", "INDIRECT_SPEECH", "THIRD_PARTY", "AUTHORIAL")
+    assert found.holderless_attribution == "AUTHORIAL"
+    assert set(found.coarse_of.values()) <= {"PER", "ORG", "LOC", "MISC", "O"}
+    assert found.roles_of["MEETING"]["participant"] == ("PER", "ORG", "GPE", "NORP")
+    assert found.ner_tags[:3] == ("O", "B-PER", "I-PER")
+    assert found.spacy_types == {"PER": "PER", "ORG": "ORG", "LOC": "GPE"}
 
 
 def test_every_label_has_french_and_english_definitions():
-    raw = load_taxonomy().raw
-    items = [*raw["entity_types"], *raw["event_types"], *raw["realis"], *raw["stance"]["targets"],
-             *raw["stance"]["polarities"], *raw["stance"]["attributions"]]
-    missing = [item["name"] for item in items if not item.get("fr") or not item.get("en")]
-    assert missing == []
+    spec = taxonomy().spec
+    items = [*spec.entity_types, *spec.event_types, *spec.realis, *spec.stance.targets,
+             *spec.stance.polarities, *spec.stance.attributions]
+    assert [item.name for item in items if not item.fr.strip() or not item.en.strip()] == []
 
 
-def test_a_role_filled_by_an_unknown_entity_type_is_refused():
-    raw = copy.deepcopy(load_taxonomy().raw)
-    raw["event_types"][0]["roles"]["participant"] = ["PER", "PERSON"]
-    with pytest.raises(ValueError, match="MEETING role participant: unknown types {'PERSON'}"):
-        parse_taxonomy(raw)
+def _broken(edit) -> dict:
+    data = yaml.safe_load(yaml.safe_dump(RAW, allow_unicode=True))
+    edit(data)
+    return data
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["event_types"][0]["roles"].update(participant=["PER", "PERSON"]),
+     r"event_types\[MEETING\]\.roles\.participant: unknown 'PERSON'"),
+    (lambda d: d["event_types"][0]["roles"].update(participant="ACTORS"),
+     r"event_types\[MEETING\]\.roles\.participant: 'ACTORS' is neither a filler group"),
+    (lambda d: d["stance"].update(holderless_attribution="VOICE"),
+     r"stance\.holderless_attribution: unknown 'VOICE'"),
+    (lambda d: d["stance"].pop("holderless_attribution"), r"stance\.holderless_attribution: Field required"),
+    (lambda d: d["entity_types"][0].update(name="PER, ORG"), r"entity_types\.0\.name: String should match"),
+    (lambda d: d["entity_types"][1].update(name="PER"), r"entity_types: PER declared twice"),
+    (lambda d: d["entity_types"][0].update(coarse="PERSON"), r"entity_types\.0: .*coarse type 'PERSON'"),
+    (lambda d: d.update(schema_version="1.0"), r"schema_version: String should match"),
+    (lambda d: d["controls"].pop("stance_label"), r"controls\.stance_label: Field required"),
+    (lambda d: d.update(colours={"PER": "red"}), r"colours: Extra inputs are not permitted"),
+    (lambda d: d["preannotation"]["spacy_types"].update(MISC="MISCELLANEOUS"),
+     r"preannotation\.spacy_types: unknown 'MISCELLANEOUS'"),
+    (lambda d: d["controls"].update(holder_relation="participant"),
+     r"controls\.holder_relation 'participant' is also an event role"),
+])
+def test_a_broken_declaration_is_refused_with_its_yaml_path(edit, message):
+    with pytest.raises(TaxonomyError, match=message):
+        parse_taxonomy(_broken(edit))
+
+
+def test_a_file_that_is_not_yaml_names_its_line(tmp_path):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text("schema_version: '1.0.0'\ncontrols: [unclosed\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"not valid YAML at line 3, column 1"):
+        load_taxonomy(path, "schema/taxonomy.yaml")
+
+
+def test_a_yaml_list_instead_of_a_mapping_is_refused():
+    with pytest.raises(TaxonomyError, match=r"\(top level\): Input should be a valid dictionary"):
+        parse_taxonomy(["entity_types"])
+
+
+@pytest.mark.parametrize("content", [b"controls: [unclosed\n", b"- a list\n", b"\xff\xfe not utf-8",
+                                     b"schema_version: '1.0.0'\n"])
+def test_every_command_reports_a_broken_taxonomy_without_traceback(repo_copy, capsys, content):
+    (repo_copy / "schema" / "taxonomy.yaml").write_bytes(content)
+    for verb in (["validate"], ["schema", "--check"], ["build", "--out", str(repo_copy / "out")]):
+        assert main(["--root", str(repo_copy), *verb]) == 1
+        err = capsys.readouterr().err
+        assert "Error [taxonomy-invalid]: schema/taxonomy.yaml" in err
+        assert "Traceback" not in err
+    assert not (repo_copy / "out").exists()

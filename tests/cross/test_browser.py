@@ -10,13 +10,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import FIXTURES, REPO, unique_title
+from helpers import FIXTURES, REPO, unique_title
+from helpers import taxonomy as repo_taxonomy
 
-from pourparlers.annotate import annotate, find_project
 from pourparlers.convert import convert_exports
-from pourparlers.ingest import load_articles
-from pourparlers.labelstudio import results_from_tables
-from pourparlers.taxonomy import load_taxonomy
+from pourparlers.labelstudio.annotate import annotate, find_project
+from pourparlers.labelstudio.results import results_from_tables
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
 
 ARTICLE = "pp-0a488f442605"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -37,13 +38,13 @@ def chromium():
 
 def test_annotator_sees_regions_relations_and_choices_beside_the_region(repo_copy, ls_env, ls_client,
                                                                          chromium, request):
-    taxonomy = load_taxonomy()
+    taxonomy = repo_taxonomy()
     title = unique_title(request)
-    annotate(repo_copy, title=title, use_model=False)
+    annotate(Repo(repo_copy), title=title, use_model=False)
     project = find_project(ls_client, title)
-    articles, _ = load_articles(repo_copy)
+    articles, _ = load_articles(Repo(repo_copy))
     fixture = FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json"
-    tables = convert_exports([fixture], articles, taxonomy, FIXTURES / "repo").tables
+    tables = convert_exports(Repo(REPO), {f"annotations/{fixture.name}": fixture}, articles, taxonomy).tables
     results = results_from_tables(tables, taxonomy, ARTICLE)
     task = next(t for t in ls_client.tasks.list(project=project.id, fields="all") if t.data["article_id"] == ARTICLE)
     ls_client.annotations.create(id=task.id, result=results)

@@ -7,11 +7,10 @@ import shutil
 
 import datasets
 import pytest
-from conftest import FIXTURES, REPO, snapshot
+from helpers import FIXTURES, REPO, snapshot, taxonomy
 
 from pourparlers.build import release_features
 from pourparlers.cli import main
-from pourparlers.taxonomy import load_taxonomy
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 
@@ -64,7 +63,7 @@ def test_validate_then_build_then_every_config_loads(annotated_repo, tmp_path, c
     assert f'datasets.load_dataset("{out_dir}", "documents")' in printed
     assert "entities" in printed and "documents" in printed
 
-    expected = release_features(load_taxonomy())
+    expected = release_features(taxonomy())
     configs = datasets.get_dataset_config_names(str(out_dir))
     assert sorted(configs) == sorted(["documents", "articles", "entities", "events", "stances", "ner"])
     assert datasets.get_dataset_default_config_name(str(out_dir)) == "documents"

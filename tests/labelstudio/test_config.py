@@ -1,17 +1,20 @@
+"""The Label Studio config generated from the taxonomy: every label, choice and relation of the
+taxonomy and nothing else, in the layout annotators need."""
+
 from __future__ import annotations
 
-import copy
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, snapshot
+import yaml
+from helpers import REPO, taxonomy
 
-from pourparlers.labelstudio import LABEL_CONFIG_PATH, label_config, write_schema_artifacts
-from pourparlers.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
+from pourparlers.labelstudio.config import label_config
+from pourparlers.taxonomy import Taxonomy, parse_taxonomy
 
-TAX = load_taxonomy()
+TAX = taxonomy()
 CONTROLS = TAX.controls
+LABEL_CONFIG = REPO / "schema" / "label_config.xml"
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +33,15 @@ def values(node: ET.Element, child: str) -> list[str]:
 
 
 def with_raw(edit) -> Taxonomy:
-    raw = copy.deepcopy(TAX.raw)
+    raw = yaml.safe_load((REPO / "schema" / "taxonomy.yaml").read_text(encoding="utf-8"))
     edit(raw)
     return parse_taxonomy(raw)
 
 
 def test_checked_in_config_is_up_to_date():
-    checked_in = (REPO / LABEL_CONFIG_PATH).read_text(encoding="utf-8")
+    checked_in = LABEL_CONFIG.read_text(encoding="utf-8")
     assert checked_in == label_config(TAX), (
-        f"{LABEL_CONFIG_PATH} is stale: run `pourparlers schema` and commit the result"
-    )
-
-
-def test_generation_is_deterministic():
-    fresh = load_taxonomy(REPO / "schema" / "taxonomy.yaml")
-    assert label_config(fresh) == label_config(TAX)
+        "schema/label_config.xml is stale: run `pourparlers schema` and commit the result")
 
 
 def test_span_labels_match_the_taxonomy_exactly(root):
@@ -105,9 +102,9 @@ def test_labels_have_hints_and_distinct_colours(root):
     assert all(c and c.startswith("#") and len(c) == 7 for c in colours)
     assert len(set(colours)) == len(colours)
     by_value = {label.get("value"): label.get("hint") for label in labels}
-    for item in TAX.raw["entity_types"] + TAX.raw["event_types"]:
-        assert item["en"] in by_value[item["name"]]
-        assert item["fr"] in by_value[item["name"]]
+    for item in [*TAX.spec.entity_types, *TAX.spec.event_types]:
+        assert item.en in by_value[item.name]
+        assert item.fr in by_value[item.name]
     assert "participant (PER/ORG/GPE/NORP)" in by_value["MEETING"]
     assert all(choice.get("hint") for choice in root.iter("Choice"))
 
@@ -190,84 +187,3 @@ def test_quotes_apostrophes_and_markup_in_definitions_are_escaped():
     parsed = ET.fromstring(label_config(with_raw(edit)))
     assert tricky in control(parsed, "Labels", CONTROLS["entity"]).find("Label").get("hint")
     assert tricky in control(parsed, "Choices", CONTROLS["realis"]).find("Choice").get("hint")
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        (lambda raw: raw["realis"].append(dict(raw["realis"][0])), "'ACTUAL' is declared twice"),
-        (lambda raw: raw["event_types"][0].update(name="MEETING,CALL"), "has a comma"),
-    ],
-    ids=["duplicate", "comma"],
-)
-def test_bad_label_values_are_refused(edit, message):
-    with pytest.raises(ValueError, match=message):
-        label_config(with_raw(edit))
-
-
-def test_write_schema_artifacts_writes_then_reports_nothing(tmp_path: Path):
-    assert write_schema_artifacts(tmp_path, TAX) == [LABEL_CONFIG_PATH]
-    assert (tmp_path / LABEL_CONFIG_PATH).read_text(encoding="utf-8") == label_config(TAX)
-    assert write_schema_artifacts(tmp_path, TAX, check=True) == []
-    assert write_schema_artifacts(tmp_path, TAX) == []
-
-
-def test_check_reports_a_stale_file_and_writes_nothing(repo_copy: Path):
-    stale = repo_copy / LABEL_CONFIG_PATH
-    stale.write_text(label_config(TAX).replace('value="CALL"', 'value="PHONE"'), encoding="utf-8")
-    before = snapshot(repo_copy)
-    assert write_schema_artifacts(repo_copy, TAX, check=True) == [LABEL_CONFIG_PATH]
-    assert snapshot(repo_copy) == before
-    assert write_schema_artifacts(repo_copy, TAX) == [LABEL_CONFIG_PATH]
-    assert stale.read_text(encoding="utf-8") == label_config(TAX)
-
-
-def test_check_reports_a_missing_file_and_creates_nothing(tmp_path: Path):
-    assert write_schema_artifacts(tmp_path, TAX, check=True) == [LABEL_CONFIG_PATH]
-    assert list(tmp_path.iterdir()) == []
-
-
-def _comparable(tables: dict) -> dict[str, list[dict]]:
-    dropped = {"source_file", "task_id", "annotation_id", "annotator"}
-    return {name: sorted(({k: v for k, v in row.items() if k not in dropped} for row in tables[name].to_pylist()),
-                         key=repr)
-            for name in ("entities", "events", "event_arguments", "stances")}
-
-
-def test_results_from_tables_is_the_inverse_of_convert(tmp_path: Path):
-    import orjson
-
-    from pourparlers.convert import convert_exports
-    from pourparlers.ingest import load_articles
-    from pourparlers.labelstudio import results_from_tables
-
-    articles, _ = load_articles(REPO)
-    export = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
-    first = convert_exports([export], articles, TAX, FIXTURES / "repo")
-    assert not first.problems
-    assert all(first.tables[name].num_rows for name in ("entities", "events", "event_arguments", "stances"))
-
-    task = orjson.loads(export.read_bytes())[0]
-    task["annotations"] = [{**task["annotations"][0],
-                            "result": results_from_tables(first.tables, TAX, "pp-0a488f442605")}]
-    again = tmp_path / "annotations" / "pp-0a488f442605.json"
-    again.parent.mkdir()
-    again.write_bytes(orjson.dumps([task]))
-    second = convert_exports([again], articles, TAX, tmp_path)
-    assert not second.problems
-    assert _comparable(second.tables) == _comparable(first.tables)
-
-
-def test_guidelines_tables_are_generated_from_the_schema(tmp_path: Path):
-    from pourparlers.labelstudio import GUIDELINES_PATH, guidelines_with_tables
-
-    current = (REPO / GUIDELINES_PATH).read_text(encoding="utf-8")
-    assert write_schema_artifacts(REPO, TAX, check=True) == []
-    for name in TAX.entity_types + TAX.event_types + TAX.stance_targets:
-        assert f"| {name} |" in current
-    renamed = with_raw(lambda raw: raw["realis"][0].update(name="REALISED"))
-    assert "| REALISED |" in guidelines_with_tables(current, renamed)
-    (tmp_path / GUIDELINES_PATH).write_text(current.replace("| PER | PER |", "| PERSON | PER |"), encoding="utf-8")
-    (tmp_path / "schema").mkdir()
-    (tmp_path / LABEL_CONFIG_PATH).write_text(label_config(TAX), encoding="utf-8")
-    assert write_schema_artifacts(tmp_path, TAX, check=True) == [GUIDELINES_PATH]

@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from pourparlers import labelstudio_server as server
+from pourparlers.labelstudio import server
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -51,3 +51,27 @@ def test_stop_without_a_running_server_says_so(tmp_path):
     assert server.stop(tmp_path) is False
     assert server.running(tmp_path) is None
     assert not os.path.exists(tmp_path / "server.json")
+
+
+def test_a_port_another_program_answers_on_is_refused(tmp_path):
+    import http.server
+    import threading
+
+    import pytest
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):   # noqa: N802 - the stdlib's name
+            self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(server.ServerError, match="already in use by another program") as refused:
+            server.start(tmp_path, port=other.server_address[1], python=tmp_path / "no-python")
+        assert refused.value.code == "server-error"
+    finally:
+        other.shutdown()
+    assert not (tmp_path / "server.json").exists()

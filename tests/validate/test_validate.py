@@ -8,133 +8,25 @@ the converter.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pytest
+from seed_tables import ANNOTATION, ARTICLE, RAW, SOURCE, TAXONOMY, TEXT, Corpus, find, seed_corpus, sha256
 
 from pourparlers.errors import problem
 from pourparlers.tables import SCHEMAS
-from pourparlers.taxonomy import load_taxonomy
 from pourparlers.validate import (
     CHECKS,
-    OTHER_CHECK,
+    READ,
     check_tables,
     render_github,
     render_json,
     render_text,
-    table_contracts,
     validate_corpus,
 )
-
-TEXT = (Path(__file__).parent / "fixtures" / "validate" / "seed-000-excerpt.txt").read_text(
-    encoding="utf-8")
-ARTICLE = "pp-7063880fff2b"
-SOURCE = f"annotations/{ARTICLE}.json"
-RAW = f"raw/{ARTICLE}.txt"
-ANNOTATION = 41
-TAXONOMY = load_taxonomy()
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def find(surface: str, occurrence: int = 1, text: str = TEXT) -> tuple[int, int]:
-    start = -1
-    for _ in range(occurrence):
-        start = text.index(surface, start + 1)
-    return start, start + len(surface)
-
-
-class Corpus:
-    """Rows of the five tables for one article and one gold annotation; tests edit the rows."""
-
-    def __init__(self, text: str = TEXT):
-        self.text = text
-        self.articles = [{
-            "article_id": ARTICLE, "title": text.splitlines()[0], "source": "seed 000",
-            "url": None, "published": "2025-05", "date_precision": "month", "language": "fr",
-            "notes": None, "text": text, "text_sha256": sha256(text), "n_chars": len(text),
-            "raw_file": RAW,
-        }]
-        self.entities: list[dict] = []
-        self.events: list[dict] = []
-        self.event_arguments: list[dict] = []
-        self.stances: list[dict] = []
-
-    def provenance(self, region: str, annotation: int = ANNOTATION, layer: str = "gold") -> dict:
-        return {"article_id": ARTICLE, "source_file": SOURCE, "task_id": 7,
-                "annotation_id": annotation, "annotator": "annotator@example.org",
-                "layer": layer, "region_id": region}
-
-    def span(self, surface: str, occurrence: int = 1) -> dict:
-        start, end = find(surface, occurrence, self.text)
-        return {"start": start, "end": end, "text": surface, "export_text": surface}
-
-    def entity(self, region: str, surface: str, kind: str, occurrence: int = 1, **extra) -> dict:
-        row = {"mention_id": f"{ARTICLE}:{extra.get('annotation', ANNOTATION)}:{region}",
-               **self.provenance(region, **extra), **self.span(surface, occurrence),
-               "type": kind, "canonical_id": None}
-        self.entities.append(row)
-        return row
-
-    def event(self, region: str, surface: str, kind: str, realis: str = "ACTUAL",
-              occurrence: int = 1) -> dict:
-        row = {"event_id": f"{ARTICLE}:{ANNOTATION}:{region}", **self.provenance(region),
-               **self.span(surface, occurrence), "type": kind, "realis": realis}
-        self.events.append(row)
-        return row
-
-    def argument(self, event: dict, role: str, mention: dict) -> dict:
-        row = {"event_id": event["event_id"], **self.provenance(event["region_id"]),
-               "role": role, "mention_id": mention["mention_id"],
-               "target_region_id": mention["region_id"]}
-        self.event_arguments.append(row)
-        return row
-
-    def stance(self, region: str, surface: str, holder: dict | None, target: str,
-               polarity: str, attribution: str) -> dict:
-        row = {"stance_id": f"{ARTICLE}:{ANNOTATION}:{region}", **self.provenance(region),
-               **self.span(surface), "holder_id": holder["mention_id"] if holder else None,
-               "target": target, "polarity": polarity, "attribution": attribution}
-        self.stances.append(row)
-        return row
-
-    def tables(self) -> dict[str, pa.Table]:
-        return {name: pa.Table.from_pylist(getattr(self, name), schema=schema)
-                for name, schema in SCHEMAS.items()}
-
-
-def seed_corpus() -> Corpus:
-    """A clean annotation of the excerpt: entities, events with arguments, two stances."""
-    c = Corpus()
-    c.entity("ent-medinsky", "Vladimir Medinsky", "PER")
-    c.entity("ent-negociateur", "négociateur en chef russe", "ROLE")
-    c.entity("ent-prisonniers", "1000 prisonniers", "QUANTITY")
-    c.entity("ent-otan", "OTAN", "ORG")
-    c.entity("ent-antalya", "Antalya", "GPE")
-    c.entity("ent-secretaire", "secrétaire d'État américain", "ROLE")
-    c.entity("ent-rubio", "Marco Rubio", "PER")
-    c.entity("ent-washington", "Washington", "GPE")
-    c.entity("ent-trump", "Donald Trump", "PER")
-    c.entity("ent-poutine", "Vladimir Poutine", "PER")
-    c.entity("ent-rubio-2", "Marco Rubio", "PER", occurrence=2)
-    c.event("evt-pourparlers", "pourparlers", "MEETING")
-    c.event("evt-echange", "échange", "PRISONER_EXCHANGE", realis="PLANNED")
-    c.event("evt-declare", "a déclaré", "STATEMENT")
-    c.argument(c.events[1], "prisoners", c.entities[2])
-    c.argument(c.events[2], "speaker", c.entities[6])
-    c.argument(c.events[2], "location", c.entities[4])
-    c.stance("stc-rubio", "la seule manière d'obtenir une percée est [une rencontre] entre "
-             "Donald Trump et Vladimir Poutine", c.entities[10], "trump_putin_summit", "FAVOR",
-             "DIRECT_QUOTE")
-    c.stance("stc-washington", "Washington n'attendait pas grand-chose de l'issue de la réunion "
-             "de vendredi", c.entities[7], "direct_talks", "NEUTRAL", "INDIRECT_SPEECH")
-    return c
+from pourparlers.validate.contracts import table_contracts
 
 
 def by_name(rows: list[dict], region: str) -> dict:
@@ -163,7 +55,7 @@ def test_clean_tables_have_no_problems():
     report = validate_corpus(seed_corpus().tables(), TAXONOMY)
     assert report.problems == []
     assert report.ok
-    assert [name for name, _, _ in report.checks] == [name for name, _ in CHECKS] + [OTHER_CHECK]
+    assert [title for title, _, _ in report.checks] == [check.title for check in [*CHECKS, READ]]
     assert all(passed and n == 0 for _, passed, n in report.checks)
 
 
@@ -646,7 +538,7 @@ def test_report_checklist_counts_failures():
     checks = {name: (passed, n) for name, passed, n in report.checks}
     assert checks["labels are defined in schema/taxonomy.yaml"] == (False, 1)
     assert checks["required values are present"] == (False, 1)
-    assert checks[OTHER_CHECK] == (False, 1)
+    assert checks[READ.title] == (False, 1)
     assert checks["span text equals text[start:end]"] == (True, 0)
     assert report.problems == sorted(report.problems)
 
@@ -693,9 +585,9 @@ def test_render_github_escapes_properties_and_data():
 
 def test_render_github_escapes_percent_and_carriage_return():
     report = validate_corpus(seed_corpus().tables(), TAXONOMY, extra_problems=[
-        problem("x", "100% done\r\nnext", file="raw/50%,x:y.txt")])
+        problem("metadata-invalid", "100% done\r\nnext", file="raw/50%,x:y.txt", field="", hint="")])
     line = render_github(report).splitlines()[0]
-    assert line == ("::error file=raw/50%25%2Cx%3Ay.txt,title=pourparlers validate%3A x::"
+    assert line == ("::error file=raw/50%25%2Cx%3Ay.txt,title=pourparlers validate%3A metadata-invalid::"
                     "raw/50%25,x:y.txt: 100%25 done%0D%0Anext")
 
 

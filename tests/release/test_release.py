@@ -7,37 +7,20 @@ import json
 import shutil
 from pathlib import Path
 
-import datasets
-import pyarrow.parquet as pq
 import pytest
-from conftest import FIXTURES, REPO, snapshot
+from helpers import FIXTURES, REPO, copy_repository, snapshot
 
 from pourparlers.card import AGREEMENT_MARKER, agreement_markdown
 from pourparlers.cli import main
-from pourparlers.errors import InvalidData
-from pourparlers.release import (
-    ReleaseError,
-    cut_release,
-    next_version,
-    read_config,
-    rehydrate,
-    update_changelog,
-    verify_manifest,
-)
+from pourparlers.release import ReleaseError, cut_release, verify_manifest
+from pourparlers.repo import Repo
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 DATE = "2026-11-23"
 
 
 def fresh_repo(base: Path) -> Path:
-    root = base / "repo"
-    root.mkdir(parents=True)
-    for name in ("schema", "raw"):
-        shutil.copytree(REPO / name, root / name)
-    (root / "annotations").mkdir()
-    for name in ("CHANGELOG.md", "DATASET_CARD.md", "CITATION.cff"):
-        shutil.copy2(REPO / name, root / name)
-    return root
+    return copy_repository(base / "repo")
 
 
 def edit_export(root: Path, drop_region: str, canonical: tuple[str, str]) -> None:
@@ -56,14 +39,14 @@ def edit_export(root: Path, drop_region: str, canonical: tuple[str, str]) -> Non
 def releases(tmp_path_factory):
     """0.1.0 (the five articles), 0.2.0 (+ a Label Studio export), 0.2.1 (a correction)."""
     root = fresh_repo(tmp_path_factory.mktemp("releases"))
-    first = cut_release(root, bump="minor", date=DATE)
+    first = cut_release(Repo(root), bump="minor", date=DATE)
     log_after_first = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
     with pytest.raises(ReleaseError) as refused:
-        cut_release(root, bump="patch", date=DATE)
-    second = cut_release(root, bump="minor", date=DATE)
+        cut_release(Repo(root), bump="patch", date=DATE)
+    second = cut_release(Repo(root), bump="minor", date=DATE)
     edit_export(root, drop_region="Qe9Gh5JsLx", canonical=("gov-russia", "Q159"))
-    third = cut_release(root, bump="patch", date=DATE)
+    third = cut_release(Repo(root), bump="patch", date=DATE)
     return {"root": root, "results": (first, second, third), "log_after_first": log_after_first,
             "patch_refused": refused.value}
 
@@ -141,9 +124,10 @@ def test_a_release_is_never_overwritten_and_versions_only_grow(releases, capsys)
     root = releases["root"]
     before = snapshot(root / "dist")
     with pytest.raises(ReleaseError, match="version 0.2.1 is not newer than the previous release 0.2.1"):
-        cut_release(root, version="0.2.1", date=DATE)
+        cut_release(Repo(root), version="0.2.1", date=DATE)
     assert main(["--root", str(root), "release", "0.2.0"]) == 1
-    assert "Error: version 0.2.0 is not newer than the previous release 0.2.1" in capsys.readouterr().err
+    assert ("Error [release-refused]: version 0.2.0 is not newer than the previous release 0.2.1"
+            in capsys.readouterr().err)
     assert main(["--root", str(root), "build"]) == 1  # builds the newest CHANGELOG version: 0.2.1
     assert "dist/0.2.1 is a release (manifest.json); a release is never overwritten" in capsys.readouterr().err
     assert snapshot(root / "dist") == before
@@ -159,19 +143,19 @@ def test_a_tampered_release_folder_is_reported(tmp_path, releases):
 
 def test_a_schema_change_needs_a_major_release(tmp_path):
     root = fresh_repo(tmp_path)
-    cut_release(root, bump="minor", date=DATE)
+    cut_release(Repo(root), bump="minor", date=DATE)
     taxonomy = root / "schema" / "taxonomy.yaml"
     text = taxonomy.read_text(encoding="utf-8")
     anchor = "  targets:\n"
     taxonomy.write_text(text.replace(anchor, anchor + '    - name: sanctions_relief\n      fr: "levée des '
                                      'sanctions"\n      en: "sanctions relief"\n', 1), encoding="utf-8")
     with pytest.raises(ReleaseError) as refused:
-        cut_release(root, bump="minor", date=DATE)
+        cut_release(Repo(root), bump="minor", date=DATE)
     assert str(refused.value).startswith("0.2.0 is a minor release after 0.1.0, but the schema changed: ")
     assert "labels added: sanctions_relief" in str(refused.value)
     assert refused.value.hint == "semver: use --major"
     assert not (root / "dist" / "0.2.0").exists()
-    major = cut_release(root, bump="major", date=DATE)
+    major = cut_release(Repo(root), bump="major", date=DATE)
     assert major.version == "1.0.0"
     assert "- Schema (taxonomy 1.0.0): **breaking**" in major.changelog
     assert "  - `stances.target`: labels added: sanctions_relief" in major.changelog
@@ -179,22 +163,12 @@ def test_a_schema_change_needs_a_major_release(tmp_path):
 
 def test_a_missing_previous_release_names_the_command_that_fetches_it(tmp_path):
     root = fresh_repo(tmp_path)
-    cut_release(root, bump="minor", date=DATE)
+    cut_release(Repo(root), bump="minor", date=DATE)
     shutil.rmtree(root / "dist" / "0.1.0")
     with pytest.raises(ReleaseError) as refused:
-        cut_release(root, bump="minor", date=DATE)
+        cut_release(Repo(root), bump="minor", date=DATE)
     assert "the previous release 0.1.0 (CHANGELOG.md) is not in" in str(refused.value)
     assert "hf download ORG/NAME --repo-type dataset --revision v0.1.0 --local-dir " in refused.value.hint
-
-
-def test_next_version_and_changelog_insertion():
-    assert [next_version(None, b) for b in ("patch", "minor", "major")] == ["0.0.1", "0.1.0", "1.0.0"]
-    assert [next_version("1.4.2", b) for b in ("patch", "minor", "major")] == ["1.4.3", "1.5.0", "2.0.0"]
-    log = "# Changelog\n\nintro\n\n## [0.1.0] - 2026-01-01\n\nold\n"
-    assert update_changelog(log, "0.2.0", DATE, "gen\n") == (
-        "# Changelog\n\nintro\n\n## [0.2.0] - 2026-11-23\n\ngen\n\n## [0.1.0] - 2026-01-01\n\nold\n")
-    with pytest.raises(ReleaseError, match="already records 0.1.0 as released"):
-        update_changelog(log, "0.1.0", DATE, "gen\n")
 
 
 def test_release_cli_prints_the_diff_and_the_next_step(tmp_path, capsys):
@@ -204,74 +178,6 @@ def test_release_cli_prints_the_diff_and_the_next_step(tmp_path, capsys):
     assert f"Release 0.1.0 (first release) in {root / 'dist' / '0.1.0'}" in printed
     assert "- Articles: 5 added, 0 removed, 0 with a changed text." in printed
     assert "Publish it with: pourparlers publish --repo-id ORG/NAME --dry-run" in printed
-
-
-def text_columns(folder: Path) -> dict[str, list]:
-    """Every text-bearing value of a release, per config."""
-    out = {}
-    for config, rows in ((c, [r for split in read_config(folder, c).values() for r in split])
-                         for c in ("articles", "entities", "events", "stances", "ner", "documents")):
-        values = []
-        for row in rows:
-            values += [row.get("text"), row.get("holder_text"), row.get("tokens")]
-            values += [(row.get("trigger") or {}).get("text"), (row.get("evidence") or {}).get("text")]
-            values += [a["text"] for a in row.get("arguments") or []]
-            values += [e["text"] for e in row.get("entities") or []]
-        out[config] = [v for v in values if v is not None]
-    return out
-
-
-@pytest.mark.parametrize("batching", ["default", "one article per batch, row groups of 7"])
-def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys, monkeypatch, batching):
-    """Rehydrate writes each file whole; build streams it in batches: same bytes either way."""
-    if batching != "default":
-        from pourparlers import build
-
-        monkeypatch.setattr(build, "BATCH_ARTICLES", 1)
-        monkeypatch.setattr(build, "ROW_GROUP_ROWS", 7)
-    root = fresh_repo(tmp_path)
-    shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
-    full, bare, back = tmp_path / "full", tmp_path / "bare", tmp_path / "back"
-    assert main(["--root", str(root), "build", "--out", str(full)]) == 0
-    assert main(["--root", str(root), "build", "--no-text", "--out", str(bare)]) == 0
-    assert text_columns(bare) == {c: [] for c in ("articles", "entities", "events", "stances", "ner", "documents")}
-    hashes = [row["text_sha256"] for rows in read_config(bare, "articles").values() for row in rows]
-    assert len(hashes) == 5 and all(len(h) == 64 for h in hashes)
-    assert read_config(bare, "entities")["train"][0]["start"] == read_config(full, "entities")["train"][0]["start"]
-    card = (bare / "README.md").read_text(encoding="utf-8")
-    assert "Text-free build." in card and "pourparlers rehydrate" in card
-
-    capsys.readouterr()
-    assert main(["--root", str(root), "rehydrate", str(bare), "--out", str(back)]) == 0
-    assert "Rehydrated 5 article text(s), every SHA-256 verified" in capsys.readouterr().out
-    parquet = sorted(p.relative_to(full).as_posix() for p in full.rglob("*.parquet"))
-    assert parquet == sorted(p.relative_to(back).as_posix() for p in back.rglob("*.parquet"))
-    assert len(parquet) == 9  # articles, documents, ner: train + test; annotations: train only
-    for name in parquet:
-        assert (back / name).read_bytes() == (full / name).read_bytes(), name
-        assert pq.read_table(back / name).equals(pq.read_table(full / name))
-    assert "Text-free build." not in (back / "README.md").read_text(encoding="utf-8")
-    assert "Rehydrated locally" in (back / "README.md").read_text(encoding="utf-8")
-    for config in ("documents", "events"):
-        restored, built = datasets.load_dataset(str(back), config), datasets.load_dataset(str(full), config)
-        assert {s: d.to_list() for s, d in restored.items()} == {s: d.to_list() for s, d in built.items()}
-
-
-def test_rehydrate_refuses_a_text_that_is_not_the_annotated_one(tmp_path):
-    root = fresh_repo(tmp_path)
-    bare = tmp_path / "bare"
-    assert main(["--root", str(root), "build", "--no-text", "--out", str(bare)]) == 0
-    texts = tmp_path / "fetched"
-    shutil.copytree(root / "raw", texts)
-    edited = texts / "pp-2b691a1ff8b5.txt"
-    edited.write_bytes(edited.read_bytes() + b" (mis \xc3\xa0 jour)")
-    (texts / "pp-e2673bbd75cb.txt").unlink()
-    with pytest.raises(InvalidData) as failed:
-        rehydrate(bare, tmp_path / "back", texts)
-    assert [(p.code, p.article_id) for p in failed.value.problems] == [
-        ("text-hash-mismatch", "pp-2b691a1ff8b5"), ("text-missing", "pp-e2673bbd75cb")]
-    assert failed.value.hint == "every article text must match its hash; 3 of 5 did"
-    assert not (tmp_path / "back").exists()
 
 
 def test_card_has_an_example_per_config_and_a_marked_agreement_place(releases, tmp_path):
@@ -288,9 +194,3 @@ def test_card_has_an_example_per_config_and_a_marked_agreement_place(releases, t
             f"{strict['matched']} | {strict['precision']:.3f} | {strict['recall']:.3f} | "
             f"{strict['f1']:.3f} |") in rendered
     assert "none published" not in rendered
-
-
-def test_release_names_the_same_placeholder_repo_as_build():
-    from pourparlers import build, release
-
-    assert release.DEFAULT_REPO_ID == build.DEFAULT_REPO_ID

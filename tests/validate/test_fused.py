@@ -1,6 +1,6 @@
 """The fast paths of validate give what the plain way gives.
 
-The fast contract pass is Pandera, run smarter: on every table, the problems of `_run_contract`
+The fast contract pass is Pandera, run smarter: on every table, the problems of `run_contract`
 (fused pass, then Pandera on the failing rows only) are exactly those of Pandera validating the
 whole table, and a table the fused pass finds clean is one Pandera finds clean.
 
@@ -13,26 +13,19 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from bad_cases import CASES, GOOD, Case, Copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandera.errors import SchemaError, SchemaErrors
-from test_bad_inputs import CASES, GOOD, Case, Repo
-from test_validate import TAXONOMY, seed_corpus
+from seed_tables import TAXONOMY, seed_corpus
 
 from pourparlers.convert import convert_exports
-from pourparlers.corpus import annotation_files, taxonomy_of
+from pourparlers.corpus import annotation_files
 from pourparlers.errors import problem
-from pourparlers.ingest import load_articles
-from pourparlers.tables import DATE_PRECISIONS, SCHEMAS
-from pourparlers.validate import (
-    LAYERS,
-    EntityLookup,
-    _entity_lookup,
-    _failing_rows,
-    _failure_problems,
-    _run_contract,
-    table_contracts,
-)
+from pourparlers.raw import load_articles
+from pourparlers.tables import DATE_PRECISIONS, LAYERS, SCHEMAS
+from pourparlers.validate.contracts import table_contracts
+from pourparlers.validate.fused import failing_rows, failure_problems, run_contract
 
 CONTRACTS = table_contracts(TAXONOMY)
 
@@ -43,7 +36,7 @@ def pandera_whole_table(name: str, df: pl.DataFrame) -> list:
     try:
         contract.validate(df, lazy=True)
     except SchemaErrors as errors:
-        return sorted(_failure_problems(name, df, contract, errors.failure_cases))
+        return sorted(failure_problems(name, df, contract, errors.failure_cases))
     except SchemaError as error:
         return [problem("contract-error", f"table {name}: {error}", field=name)]
     return []
@@ -51,10 +44,10 @@ def pandera_whole_table(name: str, df: pl.DataFrame) -> list:
 
 def assert_same_as_pandera(name: str, df: pl.DataFrame) -> None:
     expected = pandera_whole_table(name, df)
-    failing = _failing_rows(df, CONTRACTS[name])
+    failing = failing_rows(df, CONTRACTS[name])
     if failing is not None and failing[0].is_empty():
         assert expected == [], [p.render() for p in expected]
-    assert sorted(_run_contract(name, df, CONTRACTS[name])) == expected
+    assert sorted(run_contract(name, df, CONTRACTS[name])) == expected
 
 
 @pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
@@ -64,11 +57,10 @@ def test_bad_input_tables_get_pandera_s_problems(repo_copy, c: Case) -> None:
     shutil.rmtree(repo_copy / "annotations")
     (repo_copy / "annotations").mkdir()
     shutil.copy2(GOOD, repo_copy / "annotations" / GOOD.name)
-    repo = Repo(repo_copy)
-    c.mutate(repo)
-    articles, _ = load_articles(repo.root)
-    converted = convert_exports(annotation_files(repo.root), articles, taxonomy_of(repo.root),
-                                repo.root)
+    copy = Copy(repo_copy)
+    c.mutate(copy)
+    articles, _ = load_articles(copy.repo)
+    converted = convert_exports(copy.repo, annotation_files(copy.repo), articles, TAXONOMY)
     for name, table in {"articles": articles, **converted.tables}.items():
         assert_same_as_pandera(name, pl.from_arrow(table))
 
@@ -126,26 +118,5 @@ def test_mutated_tables_get_pandera_s_problems(case: tuple[str, pl.DataFrame]) -
 
 def test_clean_tables_pass_the_fused_pass_without_pandera() -> None:
     for name, df in CLEAN.items():
-        failing = _failing_rows(df, CONTRACTS[name])
+        failing = failing_rows(df, CONTRACTS[name])
         assert failing is not None and failing[0].is_empty(), name
-
-
-IDS = st.one_of(st.none(), st.sampled_from(["m1", "m2", "m3", "", "m1 "]), st.text(max_size=3))
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(IDS, max_size=6, unique=True), st.lists(IDS, max_size=8))
-def test_entity_lookup_join_on_hashes_is_the_string_join(entity_ids: list, references: list):
-    """Unknown ids, nulls and near-misses get nulls, known ids their entity, as with strings."""
-    entities = pl.DataFrame({"mention_id": entity_ids, "article_id": "a", "annotation_id": 1,
-                             "type": [f"T{i}" for i in range(len(entity_ids))]},
-                            schema={"mention_id": pl.String, "article_id": pl.String,
-                                    "annotation_id": pl.Int64, "type": pl.String})
-    frame = pl.LazyFrame({"holder_id": references, "row": range(len(references))},
-                         schema={"holder_id": pl.String, "row": pl.Int64})
-    lookup = _entity_lookup(entities, duplicated=False)
-    assert lookup.hashes_distinct
-    on_strings = EntityLookup(lookup.table, hashes_distinct=False)
-    expected = on_strings.join(frame, "holder_id", "_h").sort("row").collect()
-    assert lookup.join(frame, "holder_id", "_h").sort("row").collect().equals(expected)
-    assert expected.columns == ["holder_id", "row", "_h_article", "_h_annotation", "_h_type"]

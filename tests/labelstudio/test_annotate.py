@@ -6,11 +6,14 @@ import shutil
 
 import pytest
 import yaml
-from conftest import FIXTURES, REPO, unique_title
+from helpers import FIXTURES, REPO, unique_title
+from helpers import taxonomy as repo_taxonomy
 
-from pourparlers.annotate import OrphanedLabels, annotate, find_project
 from pourparlers.cli import main
-from pourparlers.labelstudio import label_config, results_from_tables
+from pourparlers.labelstudio.annotate import OrphanedLabels, annotate, find_project
+from pourparlers.labelstudio.config import label_config
+from pourparlers.labelstudio.results import results_from_tables
+from pourparlers.repo import Repo
 from pourparlers.taxonomy import load_taxonomy
 
 ARTICLE = "pp-0a488f442605"
@@ -25,7 +28,7 @@ def drop_realis(root, name: str) -> None:
 
 def test_annotate_creates_the_project_and_imports_each_article_once(repo_copy, ls_env, ls_client, request):
     title = unique_title(request)
-    first = annotate(repo_copy, title=title, use_model=False)
+    first = annotate(Repo(repo_copy), title=title, use_model=False)
 
     assert first.config == "created" and first.already == 0
     assert len(first.imported) == len(list((repo_copy / "raw").glob("*.txt")))
@@ -33,7 +36,7 @@ def test_annotate_creates_the_project_and_imports_each_article_once(repo_copy, l
     assert project.label_config.strip() == label_config(load_taxonomy(repo_copy / "schema" / "taxonomy.yaml")).strip()
     assert first.project_url == f"{ls_env.url}/projects/{project.id}/data"
 
-    second = annotate(repo_copy, title=title, use_model=False)
+    second = annotate(Repo(repo_copy), title=title, use_model=False)
 
     assert (second.config, second.imported, second.already) == ("unchanged", [], len(first.imported))
     assert len(list(ls_client.tasks.list(project=project.id))) == len(first.imported)
@@ -43,7 +46,7 @@ def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_e
     shutil.copy(FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json", repo_copy / "annotations")
     title = unique_title(request)
 
-    result = annotate(repo_copy, title=title)
+    result = annotate(Repo(repo_copy), title=title)
 
     rows = {row["article_id"]: row for row in result.imported}
     assert rows[ARTICLE]["gazetteer"] >= 5 and all(row["spacy"] > 0 for row in rows.values())
@@ -62,26 +65,27 @@ def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_e
 
 def test_annotate_refuses_a_schema_change_that_orphans_used_labels(repo_copy, ls_env, ls_client, request):
     from pourparlers.convert import convert_exports
-    from pourparlers.ingest import load_articles
+    from pourparlers.raw import load_articles
 
     title = unique_title(request)
-    annotate(repo_copy, title=title, use_model=False)
+    annotate(Repo(repo_copy), title=title, use_model=False)
     project = find_project(ls_client, title)
-    articles, _ = load_articles(repo_copy)
-    taxonomy = load_taxonomy()
+    articles, _ = load_articles(Repo(repo_copy))
+    taxonomy = repo_taxonomy()
     fixture = FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json"
-    tables = convert_exports([fixture], articles, taxonomy, FIXTURES / "repo").tables
+    tables = convert_exports(Repo(REPO), {f"annotations/{fixture.name}": fixture}, articles, taxonomy).tables
     task = next(t for t in ls_client.tasks.list(project=project.id, fields="all") if t.data["article_id"] == ARTICLE)
     ls_client.annotations.create(id=task.id, result=results_from_tables(tables, taxonomy, ARTICLE))
     drop_realis(repo_copy, "PLANNED")  # the fixture's prisoner exchange is PLANNED
 
-    with pytest.raises(OrphanedLabels, match="realis value 'PLANNED'"):
-        annotate(repo_copy, title=title, use_model=False)
+    with pytest.raises(OrphanedLabels, match="realis value 'PLANNED'") as orphaned:
+        annotate(Repo(repo_copy), title=title, use_model=False)
+    assert orphaned.value.code == "labels-orphaned"
     assert find_project(ls_client, title).label_config == project.label_config
     assert main(["--root", str(repo_copy), "annotate", "--project", title, "--no-model"]) == 1
 
     shutil.copy(REPO / "schema" / "taxonomy.yaml", repo_copy / "schema" / "taxonomy.yaml")
     drop_realis(repo_copy, "GENERIC")  # used by no annotation: the change goes through
-    assert annotate(repo_copy, title=title, use_model=False).config == "updated"
+    assert annotate(Repo(repo_copy), title=title, use_model=False).config == "updated"
     updated = find_project(ls_client, title).label_config
     assert "GENERIC" not in updated and "PLANNED" in updated

@@ -3,7 +3,7 @@ predictions -> convert unchanged.
 
 Hypothesis draws entities (any type, optional canonical id), events with realis and arguments
 whose role the event type allows and whose filler's type the role allows, and stances with
-target, polarity, attribution and a holder of an allowed type (none for AUTHORIAL). They are
+target, polarity, attribution and a holder of an allowed type (none for the holder-less attribution). They are
 written as a Label Studio result (items in any order), converted, checked by validate (no
 problem: the draw is valid), turned back into a result with `results_from_tables`, put into the
 task both as a prediction and as the annotation, and converted again: the tables must be equal.
@@ -15,23 +15,23 @@ import hashlib
 
 import orjson
 import pyarrow as pa
-from conftest import FIXTURES, REPO
+from helpers import FIXTURES, REPO, taxonomy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pourparlers.convert import convert_task
-from pourparlers.ingest import load_articles
-from pourparlers.labelstudio import results_from_tables
+from pourparlers.labelstudio.results import results_from_tables
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
 from pourparlers.tables import ARTICLES
-from pourparlers.taxonomy import load_taxonomy
-from pourparlers.validate import AUTHORIAL, check_tables
+from pourparlers.validate import check_tables
 
-TAX = load_taxonomy()
+TAX = taxonomy()
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 ARTICLE = "pp-0a488f442605"
 FILE = f"annotations/{ARTICLE}.json"
 ANNOTATION = 7
-_ARTICLES, _ = load_articles(REPO)
+_ARTICLES, _ = load_articles(Repo(REPO))
 SEED = next(row for row in _ARTICLES.to_pylist() if row["article_id"] == ARTICLE)
 # The stored seed text, and the same with a flag emoji (non-BMP) and a line in front of it.
 TEXTS = (SEED["text"], "\U0001F1FA\U0001F1E6 Istanbul\n" + SEED["text"])
@@ -111,7 +111,7 @@ def annotation(draw: st.DrawFn, text: str) -> list[dict]:
     for _ in range(draw(st.integers(0, 3))):
         rid = next(ids)
         attribution = draw(st.sampled_from(TAX.attributions))
-        holder = None if attribution == AUTHORIAL else filler(TAX.holder_types)
+        holder = None if attribution == TAX.holderless_attribution else filler(TAX.holder_types)
         target = draw(st.sampled_from(TAX.stance_targets))
         start, end = new_span("stance", (target, holder))
         items.append(item(rid, c["stance"], "labels", text, start, end,

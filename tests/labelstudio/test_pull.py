@@ -7,19 +7,19 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES, snapshot, unique_title
+from helpers import FIXTURES, REPO, snapshot, taxonomy, unique_title
 
-from pourparlers.annotate import annotate, find_project
 from pourparlers.cli import main
 from pourparlers.convert import convert_exports
 from pourparlers.corpus import gold, load_corpus
 from pourparlers.errors import InvalidData
-from pourparlers.ingest import load_articles
-from pourparlers.labelstudio import results_from_tables
-from pourparlers.pull import PullRefused, dumps, pull, split_export
-from pourparlers.taxonomy import load_taxonomy
+from pourparlers.labelstudio.annotate import annotate, find_project
+from pourparlers.labelstudio.pull import PullRefused, dumps, pull, split_export
+from pourparlers.labelstudio.results import results_from_tables
+from pourparlers.raw import load_articles
+from pourparlers.repo import Repo
 
-TAX = load_taxonomy()
+TAX = taxonomy()
 ARTICLE = "pp-0a488f442605"
 FIXTURE = FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json"
 TABLES = ("entities", "events", "event_arguments", "stances")
@@ -34,8 +34,8 @@ def comparable(tables: dict) -> dict[str, list[dict]]:
 
 
 def fixture_tables() -> dict:
-    articles, _ = load_articles(FIXTURES.parent.parent)
-    converted = convert_exports([FIXTURE], articles, TAX, FIXTURES / "repo")
+    articles, _ = load_articles(Repo(REPO))
+    converted = convert_exports(Repo(REPO), {f"annotations/{FIXTURE.name}": FIXTURE}, articles, TAX)
     assert not converted.problems
     return gold(converted.tables)
 
@@ -48,7 +48,7 @@ def task_of(client, project_id: int, article_id: str):
 def project(repo_copy: Path, ls_env, ls_client, request):
     """A project of its own for each test, with the repository's articles imported."""
     title = unique_title(request)
-    annotate(repo_copy, title=title, use_model=False)
+    annotate(Repo(repo_copy), title=title, use_model=False)
     return find_project(ls_client, title)
 
 
@@ -60,10 +60,10 @@ def test_round_trip_gold_tables_through_label_studio(repo_copy, project, ls_clie
     # As an annotator who accepts the prediction and submits: relations and per-region choices included.
     ls_client.annotations.create(id=task.id, result=results, ground_truth=True, lead_time=42.0)
 
-    pulled = pull(repo_copy, title=project.title)
+    pulled = pull(Repo(repo_copy), title=project.title)
 
     assert [(row["article_id"], row["state"]) for row in pulled.written] == [(ARTICLE, "new")]
-    corpus = load_corpus(repo_copy)
+    corpus = load_corpus(Repo(repo_copy))
     assert not corpus.problems
     assert comparable(gold(corpus.tables)) == comparable(tables)
     exported = orjson.loads((repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes())[0]
@@ -74,10 +74,10 @@ def test_round_trip_gold_tables_through_label_studio(repo_copy, project, ls_clie
 def test_pull_is_deterministic_and_drops_volatile_fields(repo_copy, project, ls_client):
     task = task_of(ls_client, project.id, ARTICLE)
     ls_client.annotations.create(id=task.id, result=results_from_tables(fixture_tables(), TAX, ARTICLE))
-    pull(repo_copy, title=project.title)
+    pull(Repo(repo_copy), title=project.title)
     first = snapshot(repo_copy / "annotations")
 
-    again = pull(repo_copy, title=project.title)
+    again = pull(Repo(repo_copy), title=project.title)
 
     assert [row["state"] for row in again.written] == ["unchanged"]
     assert snapshot(repo_copy / "annotations") == first
@@ -90,16 +90,17 @@ def test_pull_refuses_to_lose_regions_unless_forced(repo_copy, project, ls_clien
     task = task_of(ls_client, project.id, ARTICLE)
     results = results_from_tables(fixture_tables(), TAX, ARTICLE)
     annotation = ls_client.annotations.create(id=task.id, result=results)
-    pull(repo_copy, title=project.title)
+    pull(Repo(repo_copy), title=project.title)
     before = snapshot(repo_copy / "annotations")
     kept = [item for item in results if item.get("to_id") != results[0]["id"] and item.get("id") != results[0]["id"]]
     ls_client.annotations.update(annotation.id, result=kept)
 
-    with pytest.raises(PullRefused, match=f"annotations/{ARTICLE}.json: 1 annotation"):
-        pull(repo_copy, title=project.title)
+    with pytest.raises(PullRefused, match=f"annotations/{ARTICLE}.json: 1 annotation") as refused:
+        pull(Repo(repo_copy), title=project.title)
+    assert refused.value.code == "pull-refused"
     assert snapshot(repo_copy / "annotations") == before
 
-    forced = pull(repo_copy, title=project.title, force=True)
+    forced = pull(Repo(repo_copy), title=project.title, force=True)
     assert [row["result_items"] for row in forced.written] == [len(kept)]
 
 
@@ -108,7 +109,7 @@ def _bad_region(ls_client, project, repo_copy, item: dict) -> InvalidData:
     ls_client.annotations.create(id=task.id, result=[item])
     before = snapshot(repo_copy / "annotations")
     with pytest.raises(InvalidData) as caught:
-        pull(repo_copy, title=project.title)
+        pull(Repo(repo_copy), title=project.title)
     assert snapshot(repo_copy / "annotations") == before
     return caught.value
 
@@ -153,7 +154,7 @@ def test_split_export_refuses_tasks_without_a_usable_article_id():
     assert list(files) == [ARTICLE]
     assert [(p.code, p.field) for p in problems] == [
         ("task-article-id", "data.article_id"), ("task-article-id", "data.article_id"),
-        ("duplicate-article", "")]
+        ("duplicate-article", "article_id")]
 
 
 def test_pull_from_a_saved_export_writes_the_same_file(repo_copy, tmp_path):

@@ -12,16 +12,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 
-from pourparlers.agreement import (
-    agreement,
-    annotations_of,
-    cohen_kappa,
-    compare_entities,
-    match,
-    select,
-)
+from pourparlers.agreement import agreement
+from pourparlers.agreement.compare import annotations_of, compare_entities, select
+from pourparlers.agreement.matching import cohen_kappa, match
 from pourparlers.cli import main
 from pourparlers.errors import PourparlersError
 from pourparlers.tables import SCHEMAS
@@ -380,7 +375,8 @@ def test_cli_fails_when_no_article_has_two_annotations(repo_copy, capsys):
     shutil.copy2(FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json", repo_copy / "annotations")
     assert main(["--root", str(repo_copy), "agreement"]) == 1
     err = capsys.readouterr().err
-    assert "Error: no article has both annotation A (gold) and B (alternate); 5 article(s) skipped" in err
+    assert ("Error [agreement-refused]: no article has both annotation A (gold) and B (alternate); "
+            "5 article(s) skipped") in err
     assert "Hint:" in err
 
 

@@ -1,7 +1,6 @@
 """Build a small release from real seed excerpts and load every config back with `datasets`."""
 
 import hashlib
-import re
 from pathlib import Path
 
 import datasets
@@ -11,17 +10,17 @@ import pytest
 from datasets import ClassLabel, Features, List, load_dataset
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
+from helpers import REPO
 from huggingface_hub import DatasetCard
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from pourparlers import build
+from pourparlers import build, card
+from pourparlers.build import assembly, parquet
 from pourparlers.errors import BuildError, InvalidData
-from pourparlers.paths import REPO_ROOT
+from pourparlers.release import ReleaseError
+from pourparlers.repo import Repo
 from pourparlers.tables import SCHEMAS
-from pourparlers.taxonomy import load_taxonomy
 
-TEMPLATE = REPO_ROOT / "DATASET_CARD.md"
+TEMPLATE = REPO / "DATASET_CARD.md"
 VERSION = "0.1.0"
 
 # Excerpts of the seed articles, verbatim (blank lines included).
@@ -173,7 +172,7 @@ def class_label_columns(features) -> dict[str, ClassLabel]:
 
 @pytest.fixture(scope="module")
 def taxonomy():
-    return load_taxonomy()
+    return Repo(REPO).taxonomy()
 
 
 @pytest.fixture(scope="module")
@@ -401,19 +400,8 @@ def test_card_body(release, taxonomy):
     for section in ("## Dataset Details", "## Uses", "## Dataset Structure",
                     "## Dataset Creation", "## Bias, Risks, and Limitations", "## Citation"):
         assert section in body
-    assert build.label_tables_markdown(taxonomy) in body
+    assert card.label_tables_markdown(taxonomy) in body
     assert "| PER | 5 | 2 | 1 | 8 |" in body                 # entity counts per split
-
-
-def test_label_tables_come_from_the_taxonomy(taxonomy):
-    tables = build.label_tables_markdown(taxonomy)
-    for item in taxonomy.raw["entity_types"]:
-        assert f"| {item['name']} | {item['coarse']} | " in tables
-    assert "| MEETING | CONSULT | 040 |" in tables
-    assert "participant: PER, ORG, GPE, NORP; host: PER, ORG, GPE, NORP" in tables
-    for name in (*taxonomy.realis, *taxonomy.stance_targets, *taxonomy.polarities,
-                 *taxonomy.attributions):
-        assert f"| {name} | " in tables
 
 
 def test_split_of_is_pinned():
@@ -441,8 +429,8 @@ def test_two_builds_are_byte_identical(release, taxonomy, tmp_path):
 
 def test_batches_and_row_groups_do_not_change_the_data(release, taxonomy, tmp_path, monkeypatch):
     """A build streamed one article at a time, in row groups of 2, holds the same tables."""
-    monkeypatch.setattr(build, "BATCH_ARTICLES", 1)
-    monkeypatch.setattr(build, "ROW_GROUP_ROWS", 2)
+    monkeypatch.setattr(assembly, "BATCH_ARTICLES", 1)
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 2)
     small = build.build_release(make_tables(), taxonomy, VERSION, tmp_path / VERSION, TEMPLATE,
                                 repo_id="acme/pourparlers")
     files = sorted(p.relative_to(release.path) for p in release.path.rglob("*.parquet"))
@@ -480,94 +468,6 @@ def test_ner_tags_round_trip_to_the_outermost_spans(loaded, release):
     assert release.ner_unrepresented == 1
 
 
-def test_tokenize_splits_elisions_and_punctuation():
-    text = "l’échange d'État aujourd’hui « 1 000 », 2,5 cessez-le-feu qu’il jusqu’à 📞."
-    assert [text[s:e] for s, e in build.tokenize(text)] == [
-        "l’", "échange", "d'", "État", "aujourd’hui", "«", "1", "000", "»", ",", "2,5",
-        "cessez", "-", "le", "-", "feu", "qu’", "il", "jusqu’", "à", "📞", "."]
-
-
-# The tokenizer as Python's `re` would run it (the oracle). Its classes agree with polars' regex
-# engine on the alphabet below; they differ on combining marks and on ², ½ (see build._PIECE).
-PYTHON_TOKEN = re.compile(r"(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
-                          r"|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|\S")
-NEWS_ALPHABET = ("abcdlmnqstuijrCDLMQSJUÉéèêàçôûœ’'0123456789.,;:!?«»()-_–/%€📞 "
-                 "\n\t\u00a0\u202f")
-texts = st.lists(st.text(alphabet=NEWS_ALPHABET, max_size=60), max_size=6)
-
-
-@settings(max_examples=300, deadline=None)
-@given(texts)
-def test_token_frame_agrees_with_pythons_re(batch):
-    frame = build.token_frame(pa.array(batch, pa.string()))
-    got = list(zip(frame["row"].to_list(), frame["start"].to_list(), frame["end"].to_list(),
-                   frame["token"].to_list(), strict=True))
-    expected = [(row, m.start(), m.end(), m.group()) for row, text in enumerate(batch)
-                for m in PYTHON_TOKEN.finditer(text)]
-    assert got == expected
-
-
-def test_tokenizer_follows_unicode_word_characters():
-    """Combining marks stay in their word (NFD text tokenizes as NFC does); ² is a symbol."""
-    for text in ("e\u0301te\u0301 km²", "été km²"):
-        assert [text[s:e] for s, e in build.tokenize(text)] == [text.split()[0], "km", "²"]
-
-
-@st.composite
-def mentioned_articles(draw):
-    """Texts and mentions on them, nested, overlapping, inside tokens or empty of tokens."""
-    batch = draw(st.lists(st.text(alphabet=NEWS_ALPHABET, max_size=40), min_size=1, max_size=4))
-    rows = []
-    for row, text in enumerate(batch):
-        for n in range(draw(st.integers(0, 5)) if text else 0):
-            start = draw(st.integers(0, len(text) - 1))
-            end = draw(st.integers(start + 1, len(text)))
-            rows.append({"row": row, "start": start, "end": end, "id": f"m{row}-{n}",
-                         "type": draw(st.sampled_from(["PER", "ORG", "GPE", "DATE"]))})
-    return batch, sorted(rows, key=lambda m: (m["row"], m["start"], m["end"], m["id"]))
-
-
-@settings(max_examples=300, deadline=None)
-@given(mentioned_articles())
-def test_batch_iob2_tags_follow_the_per_article_rule(taxonomy, case):
-    batch, mentions = case
-    tokens = build.token_frame(pa.array(batch, pa.string()))
-    table = pa.Table.from_pylist(mentions, schema=pa.schema([
-        ("row", pa.int64()), ("start", pa.int32()), ("end", pa.int32()), ("id", pa.string()),
-        ("type", pa.string())]))
-    ids, dropped = build._ner_tag_ids(tokens, table, taxonomy)
-    names = [taxonomy.ner_tags[i] for i in ids]
-    expected, expected_dropped = [], 0
-    for row, text in enumerate(batch):
-        tags, _, gone = build.iob2_tags(build.tokenize(text), [m for m in mentions if m["row"] == row])
-        expected += tags
-        expected_dropped += len(gone)
-    assert (names, dropped) == (expected, expected_dropped)
-
-
-def test_iob2_keeps_the_outermost_of_overlapping_spans():
-    text = "le secrétaire d'État américain Marco Rubio a déclaré"
-    tokens = build.tokenize(text)
-
-    def mention(surface, kind, ident):
-        start, end = _span(text, surface, 0)
-        return {"id": ident, "start": start, "end": end, "type": kind}
-
-    role = mention("secrétaire d'État américain", "ROLE", "m1")
-    crossing = mention("américain Marco Rubio", "PER", "m2")          # shorter, overlaps role
-    inside = {**mention("Marco Rubio", "PER", "m3"), "end": _span(text, "Marco Rub", 0)[1]}
-    tags, kept, dropped = build.iob2_tags(tokens, [crossing, role])
-    assert [m["id"] for m in kept] == ["m1"] and [m["id"] for m in dropped] == ["m2"]
-    assert tags == ["O", "B-ROLE", "I-ROLE", "I-ROLE", "I-ROLE", "O", "O", "O", "O"]
-    tags, kept, _ = build.iob2_tags(tokens, [inside])                # ends inside "Rubio"
-    assert tags[5:7] == ["B-PER", "I-PER"]
-    first = mention("Marco", "PER", "m4")
-    second = mention("Rubio", "PER", "m5")
-    both = {"id": "m6", "start": first["start"], "end": second["end"], "type": "PER"}
-    _, kept, dropped = build.iob2_tags(tokens, [second, first, both])
-    assert [m["id"] for m in kept] == ["m6"] and len(dropped) == 2
-
-
 def test_release_without_annotations(taxonomy, tmp_path):
     """Zero-row configs cannot be loaded, so they are left out; documents and ner remain."""
     tables = make_tables(articles={A: ARTICLES[A]}, entities=[], events=[], stances=[])
@@ -601,8 +501,9 @@ def test_failed_build_leaves_the_previous_release(release, taxonomy, tmp_path, m
     broken = tmp_path / "card.md"
     broken.write_text(TEMPLATE.read_text(encoding="utf-8") + "\n{{ no_such_placeholder }}\n",
                       encoding="utf-8")
-    with pytest.raises(BuildError, match="no_such_placeholder"):        # after the parquet
+    with pytest.raises(BuildError, match="no_such_placeholder") as failed:   # after the parquet
         build.build_release(make_tables(), taxonomy, VERSION, out, broken)
+    assert failed.value.code == "build-refused"
     assert tree_hashes(out) == before
 
     calls = []   # the disk fills while a parquet file is written (in either thread)
@@ -633,13 +534,14 @@ def test_invalid_tables_are_refused(taxonomy, tmp_path, table, change, code):
     tables = {name: pa.Table.from_pylist(rows[name], schema=SCHEMAS[name]) for name in SCHEMAS}
     with pytest.raises(InvalidData) as raised:
         build.build_release(tables, taxonomy, VERSION, tmp_path / VERSION, TEMPLATE)
+    assert raised.value.code == "invalid-data"
     [found] = raised.value.problems
     assert (found.code, found.region_id) == (code, rows[table][0]["region_id"])
     assert not (tmp_path / VERSION).exists()
 
 
 def test_bad_version_and_missing_table(taxonomy, tmp_path):
-    with pytest.raises(BuildError, match="not semantic"):
+    with pytest.raises(ReleaseError, match="not MAJOR.MINOR.PATCH"):
         build.build_release(make_tables(), taxonomy, "v1", tmp_path / "v1", TEMPLATE)
     tables = make_tables()
     del tables["stances"]
@@ -662,20 +564,7 @@ def test_parquet_files_are_written_as_dataset_to_parquet_writes_them(release, tm
     for path in sorted(release.path.rglob("*.parquet")):
         dataset = datasets.Dataset(pq.read_table(path))
         ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
-        build.write_parquet([dataset.data.table], dataset.features, ours)
+        parquet.write_parquet([dataset.data.table], dataset.features, ours)
         dataset.to_parquet(theirs)
         assert pq.read_metadata(ours).metadata == pq.read_metadata(theirs).metadata, path
         assert pq.read_table(ours).equals(pq.read_table(theirs)), path
-
-
-def test_card_lists_articles_up_to_a_limit_then_counts_them_per_outlet():
-    sources = [{"article_id": f"pp-{i:012x}", "title": f"Article {i}", "source": "RFI" if i % 3 == 0 else "Le Monde",
-                "published": f"2025-05-{1 + i % 28:02d}", "url": f"https://example.org/{i}", "notes": ""}
-               for i in range(build.SOURCES_LISTED + 1)]
-    listed = build._sources_markdown(sources[:build.SOURCES_LISTED])
-    assert listed.count("\n| pp-") == build.SOURCES_LISTED
-    counted = build._sources_markdown(sources)
-    assert "pp-" not in counted
-    assert "| Le Monde | 134 | 2025-05-01 | 2025-05-28 |" in counted
-    assert "| RFI | 67 | 2025-05-01 | 2025-05-28 |" in counted
-    assert f"The {build.SOURCES_LISTED + 1} articles" in counted

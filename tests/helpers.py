@@ -1,0 +1,73 @@
+"""What several test modules share: where the repository and the fixtures are, snapshots of
+folders, and small conveniences. Test modules import from here, never from each other or from
+conftest."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+from pourparlers.repo import Repo
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = FIXTURES / "seeds"
+"""Paragraphs of the seed articles (the first of each), for tests that ingest new articles."""
+
+
+def copy_repository(root: Path, *, annotations: bool = False) -> Path:
+    """A copy at `root` of the repository's articles, schema and documents, safe to modify;
+    annotations/ is empty unless `annotations` (then it holds the repository's own exports)."""
+    root.mkdir(parents=True)
+    for name in ("schema", "raw", *(["annotations"] if annotations else [])):
+        shutil.copytree(REPO / name, root / name)
+    if not annotations:
+        (root / "annotations").mkdir()
+    for name in ("CHANGELOG.md", "DATASET_CARD.md", "CITATION.cff"):
+        shutil.copy2(REPO / name, root / name)
+    return root
+
+
+def taxonomy():
+    """The repository's own taxonomy."""
+    return Repo(REPO).taxonomy()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to prove a failed command changed nothing."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def exports_in(repo: Repo) -> dict[str, Path]:
+    """The export files of a repository's annotations/, as `convert_exports` takes them."""
+    from pourparlers.corpus import annotation_files
+
+    return annotation_files(repo)
+
+
+def benchmark_module():
+    """benchmarks/bench.py (a script of the repository, not of the package), imported."""
+    import importlib.util
+    import sys
+
+    if "bench" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench", REPO / "benchmarks" / "bench.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def unique_title(request) -> str:
+    """A project title of the test's own, so tests never see each other's tasks."""
+    return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}"

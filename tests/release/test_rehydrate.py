@@ -1,0 +1,91 @@
+"""Text-free builds and their rehydration: texts restored from raw/ or fetched files, every
+hash checked, Parquet files byte-identical to those of the build with text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+from helpers import FIXTURES, copy_repository
+
+from pourparlers.cli import main
+from pourparlers.errors import InvalidData
+from pourparlers.release import rehydrate
+from pourparlers.release.diff import read_config
+
+EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
+
+
+def fresh_repo(base: Path) -> Path:
+    return copy_repository(base / "repo")
+
+
+def text_columns(folder: Path) -> dict[str, list]:
+    """Every text-bearing value of a release, per config."""
+    out = {}
+    for config, rows in ((c, [r for split in read_config(folder, c).values() for r in split])
+                         for c in ("articles", "entities", "events", "stances", "ner", "documents")):
+        values = []
+        for row in rows:
+            values += [row.get("text"), row.get("holder_text"), row.get("tokens")]
+            values += [(row.get("trigger") or {}).get("text"), (row.get("evidence") or {}).get("text")]
+            values += [a["text"] for a in row.get("arguments") or []]
+            values += [e["text"] for e in row.get("entities") or []]
+        out[config] = [v for v in values if v is not None]
+    return out
+
+
+@pytest.mark.parametrize("batching", ["default", "one article per batch, row groups of 7"])
+def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys, monkeypatch, batching):
+    """Rehydrate writes each file whole; build streams it in batches: same bytes either way."""
+    if batching != "default":
+        from pourparlers.build import assembly, parquet
+
+        monkeypatch.setattr(assembly, "BATCH_ARTICLES", 1)
+        monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
+    root = fresh_repo(tmp_path)
+    shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
+    full, bare, back = tmp_path / "full", tmp_path / "bare", tmp_path / "back"
+    assert main(["--root", str(root), "build", "--out", str(full)]) == 0
+    assert main(["--root", str(root), "build", "--no-text", "--out", str(bare)]) == 0
+    assert text_columns(bare) == {c: [] for c in ("articles", "entities", "events", "stances", "ner", "documents")}
+    hashes = [row["text_sha256"] for rows in read_config(bare, "articles").values() for row in rows]
+    assert len(hashes) == 5 and all(len(h) == 64 for h in hashes)
+    assert read_config(bare, "entities")["train"][0]["start"] == read_config(full, "entities")["train"][0]["start"]
+    card = (bare / "README.md").read_text(encoding="utf-8")
+    assert "Text-free build." in card and "pourparlers rehydrate" in card
+
+    capsys.readouterr()
+    assert main(["--root", str(root), "rehydrate", str(bare), "--out", str(back)]) == 0
+    assert "Rehydrated 5 article text(s), every SHA-256 verified" in capsys.readouterr().out
+    parquet = sorted(p.relative_to(full).as_posix() for p in full.rglob("*.parquet"))
+    assert parquet == sorted(p.relative_to(back).as_posix() for p in back.rglob("*.parquet"))
+    assert len(parquet) == 9  # articles, documents, ner: train + test; annotations: train only
+    for name in parquet:
+        assert (back / name).read_bytes() == (full / name).read_bytes(), name
+        assert pq.read_table(back / name).equals(pq.read_table(full / name))
+    assert "Text-free build." not in (back / "README.md").read_text(encoding="utf-8")
+    assert "Rehydrated locally" in (back / "README.md").read_text(encoding="utf-8")
+    for config in ("documents", "events"):
+        restored, built = datasets.load_dataset(str(back), config), datasets.load_dataset(str(full), config)
+        assert {s: d.to_list() for s, d in restored.items()} == {s: d.to_list() for s, d in built.items()}
+
+
+def test_rehydrate_refuses_a_text_that_is_not_the_annotated_one(tmp_path):
+    root = fresh_repo(tmp_path)
+    bare = tmp_path / "bare"
+    assert main(["--root", str(root), "build", "--no-text", "--out", str(bare)]) == 0
+    texts = tmp_path / "fetched"
+    shutil.copytree(root / "raw", texts)
+    edited = texts / "pp-2b691a1ff8b5.txt"
+    edited.write_bytes(edited.read_bytes() + b" (mis \xc3\xa0 jour)")
+    (texts / "pp-e2673bbd75cb.txt").unlink()
+    with pytest.raises(InvalidData) as failed:
+        rehydrate(bare, tmp_path / "back", texts)
+    assert [(p.code, p.article_id) for p in failed.value.problems] == [
+        ("text-hash-mismatch", "pp-2b691a1ff8b5"), ("text-missing", "pp-e2673bbd75cb")]
+    assert failed.value.hint == "every article text must match its hash; 3 of 5 did"
+    assert not (tmp_path / "back").exists()
