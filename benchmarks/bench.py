@@ -51,6 +51,7 @@ SDK_SAMPLE = 1_000        # the SDK converts this many articles when the corpus 
 ANCHOR_SAMPLE = 10_000    # pandera-pandas sample cap (it is slow and memory-hungry at 50k)
 ANCHOR_CAPS = {"sdk_json_min": SDK_SAMPLE, "sdk_conll": SDK_SAMPLE, "pandera_pandas": ANCHOR_SAMPLE}
 ENTITIES, EVENTS, STANCES, ARGUMENTS_PER_EVENT = 40, 6, 3, 2
+ACTORS = 500   # synthetic canonical ids actor-1 … actor-500, declared in the generated schema/actors.yaml
 TEXT_CHARS = 3_000
 BAD_FRACTION = 0.01
 VERSION = "0.0.0"
@@ -175,7 +176,7 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
         if region["kind"] == "entity" and rng.random() < 0.1:
             result.append({"id": region["id"], "from_name": c["canonical_id"], "to_name": c["text"],
                            "type": "textarea", "origin": "manual",
-                           "value": {"start": start, "end": end, "text": [f"actor-{rng.randint(1, 500)}"]}})
+                           "value": {"start": start, "end": end, "text": [f"actor-{rng.randint(1, ACTORS)}"]}})
     result += relations
     stamp = f"2026-11-20T10:{index // 60 % 60:02d}:{index % 60:02d}.000Z"
     return {
@@ -199,6 +200,10 @@ def _scaffold(root: Path) -> None:
     """schema/, the card template and a changelog, copied from the repository (build needs them)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO.schema, root / "schema", dirs_exist_ok=True)
+    # The synthetic canonical ids (`actor-<n>`), declared as the corpus's actors are.
+    (root / "schema" / "actors.yaml").write_text("actors:\n" + "".join(
+        f'  actor-{n}:\n    name: "Synthetic actor {n}"\n    type: PER\n' for n in range(1, ACTORS + 1)),
+        encoding="utf-8")
     for path in (REPO.card_template, REPO.changelog):
         if path.exists():
             shutil.copy2(path, root / path.name)

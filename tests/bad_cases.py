@@ -390,6 +390,11 @@ def stance_without_polarity(r: Copy) -> None:
     r.edit(lambda t: result(t).remove(item(t, STANCE, "stance_polarity")))
 
 
+@case("unknown-canonical-id", region=MOSCOU)
+def canonical_id_not_declared_in_actors(r: Copy) -> None:
+    r.edit(lambda t: item(t, MOSCOU, "canonical_id")["value"].update(text=["gov-moscow"]))
+
+
 @case("holder-type-not-allowed", region=STANCE)
 def holder_of_a_type_not_allowed(r: Copy) -> None:
     r.edit(lambda t: relation(t, STANCE).update(to_id=DURATION))

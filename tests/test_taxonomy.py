@@ -27,6 +27,17 @@ def test_taxonomy_v1_has_the_designed_inventory():
     assert found.spacy_types == {"PER": "PER", "ORG": "ORG", "LOC": "GPE"}
 
 
+def test_realis_and_roles_map_onto_plover_modes_and_slots():
+    found = taxonomy()
+    assert found.plover_mode_of == {"ACTUAL": None, "PLANNED": "future", "HYPOTHETICAL": "hypothetical",
+                                    "NEGATED": "negation", "GENERIC": None}
+    slot = found.plover_slot_of
+    assert (slot["speaker"], slot["addressee"], slot["location"]) == ("actor", "recipient", "location")
+    assert "mediator" not in slot and "date" not in slot
+    # every role that only actors fill and that initiates its event is PLOVER's actor
+    assert {role for event in found.event_types for role in found.roles_of[event]} >= set(slot)
+
+
 def test_every_label_has_french_and_english_definitions():
     spec = taxonomy().spec
     items = [*spec.entity_types, *spec.event_types, *spec.realis, *spec.stance.targets,
@@ -58,6 +69,10 @@ def _broken(edit) -> dict:
      r"preannotation\.spacy_types: unknown 'MISCELLANEOUS'"),
     (lambda d: d["controls"].update(holder_relation="participant"),
      r"controls\.holder_relation 'participant' is also an event role"),
+    (lambda d: d["plover_slots"]["actor"].append("speakr"), r"plover_slots: unknown 'speakr'"),
+    (lambda d: d["plover_slots"]["recipient"].append("speaker"),
+     r"plover_slots: speaker in more than one slot"),
+    (lambda d: d.pop("plover_slots"), r"plover_slots: Field required"),
 ])
 def test_a_broken_declaration_is_refused_with_its_yaml_path(edit, message):
     with pytest.raises(TaxonomyError, match=message):

@@ -171,6 +171,9 @@ _CODES = [
          "delete the extra region in Label Studio and export again"),
     Code("duplicate-relation", "tables", "the same argument relation is drawn twice in one annotation",
          "event_arguments.event_id, role, mention_id", "delete the duplicate relation"),
+    Code("unknown-canonical-id", "tables", "an entity mention's canonical id is not declared in "
+         "schema/actors.yaml", "schema/actors.yaml", "declare the actor in schema/actors.yaml (name and "
+         "type), or correct the canonical id in Label Studio and pull again"),
     Code("gold-conflict", "tables", "an article has more than one gold annotation", "layer",
          "mark a single annotation of the task as ground truth in Label Studio"),
     # -- pull: the Label Studio project --------------------------------------------------------
@@ -186,6 +189,8 @@ _CODES = [
          "folder", "schema/taxonomy.yaml", "cd into one or pass --root"),
     Code("taxonomy-invalid", "command", "schema/taxonomy.yaml is missing, not YAML, or not a valid "
          "taxonomy", "schema/taxonomy.yaml", "fix the file, then run `pourparlers schema`"),
+    Code("actors-invalid", "command", "schema/actors.yaml is missing, not YAML, or not a valid table "
+         "of actors", "schema/actors.yaml", "fix the file (see the comments at its top)"),
     Code("invalid-data", "command", "the data failed validation; every problem is listed", "",
          "run `pourparlers validate` for details"),
     Code("ingest-refused", "command", "an article could not be ingested (unreadable, duplicate, bad "

@@ -72,6 +72,11 @@ class Repo:
         return self.root / MARKER
 
     @property
+    def actors_file(self) -> Path:
+        """The corpus's actors: every canonical id a mention may carry."""
+        return self.schema / "actors.yaml"
+
+    @property
     def label_config_file(self) -> Path:
         """The Label Studio config generated from the taxonomy (checked in)."""
         return self.schema / "label_config.xml"
@@ -142,7 +147,13 @@ class Repo:
             return PurePath(path).as_posix()
 
     def taxonomy(self):
-        """The taxonomy of `schema/taxonomy.yaml`, checked as it is read (`TaxonomyError`)."""
+        """The taxonomy of `schema/taxonomy.yaml` with the actors of `schema/actors.yaml`, each
+        checked as it is read (`TaxonomyError`, `ActorsError`)."""
+        from dataclasses import replace
+
+        from pourparlers.actors import load_actors
         from pourparlers.taxonomy import load_taxonomy
 
-        return load_taxonomy(self.taxonomy_file, self.relative(self.taxonomy_file))
+        taxonomy = load_taxonomy(self.taxonomy_file, self.relative(self.taxonomy_file))
+        actors = load_actors(self.actors_file, taxonomy.entity_types, self.relative(self.actors_file))
+        return replace(taxonomy, actors=actors)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from pourparlers.errors import PourparlersError
+
+if TYPE_CHECKING:
+    from pourparlers.actors import Actors
 
 COARSE_TYPES = ("PER", "ORG", "LOC", "MISC", "O")
 """The CoNLL-2003 coarse types an entity type maps down to (O: not a CoNLL entity)."""
@@ -61,6 +64,21 @@ class Item(_Strict):
     en: Text
 
 
+class Realis(Item):
+    """A realis value, with the PLOVER auxiliary mode it exports as (none: PLOVER's default)."""
+
+    plover_mode: Label | None = None
+
+
+class PloverSlots(_Strict):
+    """The event roles that fill PLOVER's `actor` (CAMEO source), `recipient` (CAMEO target) and
+    event location."""
+
+    actor: list[Label]
+    recipient: list[Label]
+    location: list[Label]
+
+
 class EntityType(Item):
     coarse: str
     example: Text
@@ -100,8 +118,9 @@ class TaxonomySpec(_Strict):
     controls: Controls
     entity_types: list[EntityType] = Field(min_length=1)
     filler_groups: dict[Label, list[Label]]
-    realis: list[Item] = Field(min_length=1)
+    realis: list[Realis] = Field(min_length=1)
     event_types: list[EventType] = Field(min_length=1)
+    plover_slots: PloverSlots
     stance: Stance
     preannotation: Preannotation
 
@@ -130,6 +149,11 @@ class TaxonomySpec(_Strict):
                [i.name for i in self.stance.attributions])
         _known("preannotation.spacy_types", list(self.preannotation.spacy_types.values()), types)
         roles = {role for event in self.event_types for role in event.roles}
+        slotted = [role for slot in PloverSlots.model_fields for role in getattr(self.plover_slots, slot)]
+        _known("plover_slots", slotted, sorted(roles))
+        repeated = sorted({role for role in slotted if slotted.count(role) > 1})
+        if repeated:
+            raise ValueError(f"plover_slots: {', '.join(repeated)} in more than one slot")
         if self.controls.holder_relation in roles:
             raise ValueError(f"controls.holder_relation {self.controls.holder_relation!r} is also an event role")
         return self
@@ -144,9 +168,11 @@ def _known(where: str, names: list[str], declared: list[str]) -> None:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Labels and their constraints, derived from the checked declaration `spec`."""
+    """Labels and their constraints, derived from the checked declaration `spec`; `actors`, the
+    declared canonical ids (`schema/actors.yaml`), when the repository's were read with it."""
 
     spec: TaxonomySpec
+    actors: Actors | None = None
 
     @property
     def schema_version(self) -> str:
@@ -197,6 +223,17 @@ class Taxonomy:
     def roles(self) -> tuple[str, ...]:
         """Every event role, in order of first declaration."""
         return tuple(dict.fromkeys(role for event in self.spec.event_types for role in event.roles))
+
+    @property
+    def plover_mode_of(self) -> dict[str, str | None]:
+        """Realis -> the PLOVER auxiliary mode it exports as (None: PLOVER's default)."""
+        return {item.name: item.plover_mode for item in self.spec.realis}
+
+    @property
+    def plover_slot_of(self) -> dict[str, str]:
+        """Event role -> its PLOVER slot (actor, recipient, location); roles in no slot are absent."""
+        slots = self.spec.plover_slots
+        return {role: slot for slot in PloverSlots.model_fields for role in getattr(slots, slot)}
 
     @property
     def holder_types(self) -> tuple[str, ...]:

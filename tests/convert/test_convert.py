@@ -116,7 +116,7 @@ def test_good_export_values(tmp_path: Path) -> None:
         "source_file": f"annotations/{GOOD}.json", "task_id": 7, "annotation_id": 12,
         "annotator": "3", "layer": "gold", "region_id": PUTIN, "start": 35, "end": 51,
         "text": "Vladimir Poutine", "export_text": "Vladimir Poutine", "type": "PER",
-        "canonical_id": "Q7747",
+        "canonical_id": "vladimir-poutine",
     }
     assert [r["region_id"] for r in t["entities"].to_pylist() if r["canonical_id"]] == [PUTIN]
     (event,) = t["events"].to_pylist()

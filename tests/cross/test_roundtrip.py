@@ -77,7 +77,7 @@ def annotation(draw: st.DrawFn, text: str) -> list[dict]:
         rid = next(ids)
         start, end = new_span("entity", kind)
         items.append(item(rid, c["entity"], "labels", text, start, end, labels=[kind]))
-        canonical = draw(st.sampled_from([None, "Q7747", "gov-russia", "Q212"]))
+        canonical = draw(st.sampled_from([None, "vladimir-poutine", "russie", "ukraine"]))
         if canonical:
             items.append(item(rid, c["canonical_id"], "textarea", text, start, end)
                          | {"value": {"start": start, "end": end, "text": [canonical]}})

@@ -60,7 +60,7 @@ def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_e
             if item["type"] == "labels":
                 assert text[value["start"]:value["end"]] == value["text"]
             else:  # the canonical id the gazetteer knows for that surface form
-                assert (item["from_name"], value["text"]) == ("canonical_id", ["gov-russia"])
+                assert (item["from_name"], value["text"]) == ("canonical_id", ["russie"])
 
 
 def test_annotate_refuses_a_schema_change_that_orphans_used_labels(repo_copy, ls_env, ls_client, request):

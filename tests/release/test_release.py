@@ -45,7 +45,7 @@ def releases(tmp_path_factory):
     with pytest.raises(ReleaseError) as refused:
         cut_release(Repo(root), bump="patch", date=DATE)
     second = cut_release(Repo(root), bump="minor", date=DATE)
-    edit_export(root, drop_region="Qe9Gh5JsLx", canonical=("gov-russia", "Q159"))
+    edit_export(root, drop_region="Qe9Gh5JsLx", canonical=("russie", "russes"))
     third = cut_release(Repo(root), bump="patch", date=DATE)
     return {"root": root, "results": (first, second, third), "log_after_first": log_after_first,
             "patch_refused": refused.value}

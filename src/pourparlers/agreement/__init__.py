@@ -21,7 +21,7 @@ Matching rules (all one-to-one: a region counts in at most one pair):
   pairs (accuracy and Cohen's kappa).
 - Stances: paired on (holder, target). Holders agree when both are absent (the outlet's own
   voice / no holder drawn), when their mentions have the same span, or when both mentions
-  carry the same canonical_id (so "Moscou" and "la Russie" tagged gov-russia agree: the
+  carry the same canonical_id (so "Moscou" and "la Russie" tagged russie agree: the
   stance belongs to the actor, not to one mention of it). Among candidates, the pair whose
   evidence spans overlap most is preferred. Cohen's kappa on polarity (and attribution) over
   the paired stances.

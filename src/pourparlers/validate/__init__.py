@@ -54,6 +54,8 @@ def _check(tables: Mapping[str, object], taxonomy: Taxonomy) -> tuple[list[Probl
         frame = usable(name, df)
         if frame is not None:
             frames[name] = frame
+    if taxonomy.actors is not None:   # the declared canonical ids, as a table the queries read
+        frames["actors"] = pl.DataFrame({"canonical_id": list(taxonomy.actors.ids)}, schema={"canonical_id": pl.String})
     runnable = [query for query in QUERIES if all(name in frames for name in query.needs)]
     source = tables.get("articles")
     context = Context(

@@ -45,6 +45,7 @@ HOLDERS = Query(references.stances, ("entities", "stances"))
 DUPLICATES = Query(integrity.duplicates, ANNOTATION_TABLES)
 SHARED_IDS = Query(integrity.shared_ids, SPAN_TABLES)
 GOLD = Query(integrity.gold, ANNOTATION_TABLES)
+CANONICAL_IDS = Query(references.canonical_ids, ("entities", "actors"))   # actors: schema/actors.yaml
 
 COLUMNS = Check("columns", "tables have the expected columns and types",
                 ("missing-table", "missing-column", "unexpected-column", "wrong-dtype", "contract-error"))
@@ -72,11 +73,13 @@ HOLDER_ATTRIBUTION = Check("holder-attribution", "stance holder agrees with its 
                            ("stance-holder",), (HOLDERS,))
 NO_REPEATS = Check("no-repeats", "no span or relation is annotated twice",
                    ("duplicate-span", "duplicate-relation"), (DUPLICATES,))
+ACTORS = Check("actors", "canonical ids are declared in schema/actors.yaml", ("unknown-canonical-id",),
+               (CANONICAL_IDS,))
 ONE_GOLD = Check("one-gold", "one gold annotation per article", ("gold-conflict",), (GOLD,))
 
 CHECKS: tuple[Check, ...] = (COLUMNS, REQUIRED, LABELS, WELL_FORMED, UNIQUE_IDS, ARTICLE_EXISTS,
                              OFFSETS, SPAN_TEXT, TEXT_HASH, REFERENCES, ROLES, FILLERS, HOLDER_TYPES,
-                             HOLDER_ATTRIBUTION, NO_REPEATS, ONE_GOLD)
+                             HOLDER_ATTRIBUTION, ACTORS, NO_REPEATS, ONE_GOLD)
 """The checklist, in the order shown to users."""
 
 READ = Check("read", "raw/ and annotations/ read without loss (ingest, convert)", ())
@@ -84,5 +87,5 @@ READ = Check("read", "raw/ and annotations/ read without loss (ingest, convert)"
 exports (any code no check above reports)."""
 
 QUERIES: tuple[Query, ...] = (ARTICLES_EXIST, SPANS, TEXT_HASHES, ARGUMENTS, HOLDERS, DUPLICATES,
-                              SHARED_IDS, GOLD)
+                              SHARED_IDS, GOLD, CANONICAL_IDS)
 """Every query once (a test holds it to the checks' queries), in the order they are made."""

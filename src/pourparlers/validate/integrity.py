@@ -57,7 +57,7 @@ class Context:
 
 # Columns that only the contracts check: the integrity checks never read them, so their
 # polars copies are dropped after the contracts, before the joins.
-CONTRACT_ONLY = frozenset({"task_id", "annotator", "canonical_id", "realis", "polarity", "title",
+CONTRACT_ONLY = frozenset({"task_id", "annotator", "realis", "polarity", "title",
                            "source", "url", "published", "date_precision", "language", "notes"})
 
 

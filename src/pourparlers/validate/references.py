@@ -7,6 +7,7 @@ One join per table serves several checks; `validate.checks` declares which.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import polars as pl
 
@@ -193,3 +194,25 @@ def stances(context: Context) -> list[Pending]:
         return problems
     return [(failing, report)]
 
+
+
+def canonical_ids(context: Context) -> list[Pending]:
+    """Every canonical id of a mention is declared in schema/actors.yaml."""
+    entities, declared = context.frames["entities"], context.frames["actors"]["canonical_id"]
+    failing = (entities.lazy().with_row_index("_row")
+               .filter(pl.col("canonical_id").is_not_null()
+                       & ~pl.col("canonical_id").is_in(declared.implode()))
+               .select("_row", "canonical_id"))
+
+    def report(rows: pl.DataFrame) -> list[Problem]:
+        known = declared.to_list()
+
+        def expected(value: str) -> str:
+            close = get_close_matches(value, known, n=1)
+            return "a canonical id declared in schema/actors.yaml" + (f", such as {close[0]}" if close else "")
+        return [at(row, "unknown-canonical-id",
+                   f"entity mention has canonical id {show(row['canonical_id'])}, which "
+                   "schema/actors.yaml does not declare", field="entities.canonical_id",
+                   expected=expected(row["canonical_id"]))
+                for row in locate("entities", entities, rows).iter_rows(named=True)]
+    return [(failing, report)]
