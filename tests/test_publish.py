@@ -91,8 +91,8 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
     second = run(["-m", "pourparlers", "--root", str(root), "publish"], env)  # repo id of the release
     assert second.returncode == 0, second.stderr
-    # progress bars on stderr; the 4 Parquet files that did not change are not sent again
-    assert "Upload 5 LFS files: 100%" in second.stderr
+    # progress bars on stderr; the 6 Parquet files that did not change are not sent again
+    assert "Upload 8 LFS files: 100%" in second.stderr
 
     again = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID], env)
     assert again.returncode == 1
@@ -134,15 +134,19 @@ def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     assert "stances/train-00000-of-00001.parquet" in repo.commits[repo.tags["v0.2.0"]].files
     assert not any(p.startswith("stances/") for p in repo.commits[repo.tags["v0.2.2"]].files)
     assert {path for path in repo.commits[repo.tags["v0.1.0"]].files} == {
-        ".gitattributes", "README.md", "manifest.json", "CITATION.cff",
-        *(f"{c}/{s}-00000-of-00001.parquet" for c in ("articles", "documents", "ner") for s in ("train", "test"))}
+        ".gitattributes", "README.md", "manifest.json", "CITATION.cff", "labels.parquet", "croissant.json",
+        "actors/train-00000-of-00001.parquet",
+        *(f"{c}/{s}-00000-of-00001.parquet" for c in ("articles", "documents", "ner", "ner_sentences")
+          for s in ("train", "test"))}
 
     compared = run(["-c", COMPARE, str(root), REPO_ID, "0.1.0", "0.2.0", "0.2.2"], env)
     assert compared.returncode == 0, compared.stderr
     report = json.loads(compared.stdout.strip().splitlines()[-1])
-    assert report["0.1.0"]["configs"] == ["articles", "documents", "ner"]
-    assert report["0.2.0"]["configs"] == ["articles", "documents", "entities", "events", "ner", "stances"]
-    assert report["0.2.2"]["configs"] == ["articles", "documents", "entities", "events", "ner"]
+    assert report["0.1.0"]["configs"] == ["actors", "articles", "documents", "ner", "ner_sentences"]
+    assert report["0.2.0"]["configs"] == ["actors", "annotations", "articles", "documents", "entities", "events",
+                                          "ner", "ner_sentences", "stances"]
+    assert report["0.2.2"]["configs"] == ["actors", "annotations", "articles", "documents", "entities", "events",
+                                          "ner", "ner_sentences"]
     assert all(all(report[v]["equal"].values()) for v in ("0.1.0", "0.2.0", "0.2.2"))
     assert report["tags"] == {tag: repo.tags[tag] for tag in ("v0.1.0", "v0.2.0", "v0.2.2")}
     assert hub.unhandled == []
@@ -156,7 +160,7 @@ def test_dry_run_prints_the_plan_without_network_or_token(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith(f"Publish {root / 'dist' / '0.1.0'} to https://huggingface.co/datasets/{REPO_ID}")
     assert "2. refuse if the tag v0.1.0, or a newer version tag, already exists" in printed
-    assert '3. one commit "Release v0.1.0" uploading 9 file(s)' in printed
+    assert '3. one commit "Release v0.1.0" uploading 14 file(s)' in printed
     assert "     articles/train-00000-of-00001.parquet  " in printed
     assert "4. tag that commit v0.1.0" in printed
     assert "Warning: the card of this release names the repo '<owner>/pourparlers'" in printed

@@ -226,6 +226,40 @@ def _load_example(repo_id: str, version: str) -> str:
         f'path = snapshot_download("{repo_id}", repo_type="dataset", revision="v{version}")',
         f'documents = load_dataset(path, "{DEFAULT_CONFIG}")',
         "```",
+        "",
+        "**Without `datasets`.** Each config is a folder of Parquet files, one per split "
+        "(`<config>/<split>-00000-of-00001.parquet`): read a split's file, or read the folder and keep "
+        "the split from the file name (reading the folder alone mixes train and test). Labels are "
+        "stored as integers; `labels.parquet` names them (columns `config`, `column` — a dotted path "
+        "such as `arguments.role` —, `id`, `name`, `fr`, `en`, `plover`, `cameo`). In the folder of a "
+        "downloaded release (`path` above):",
+        "",
+        "```python",
+        "import pandas as pd",
+        "",
+        'entities = pd.read_parquet("entities/train-00000-of-00001.parquet")',
+        'labels = pd.read_parquet("labels.parquet")',
+        'types = labels[(labels.config == "entities") & (labels.column == "type")]',
+        'entities = entities.merge(types[["id", "name"]], left_on="type", right_on="id", suffixes=("", "_label"))',
+        "```",
+        "",
+        "```python",
+        "import polars as pl",
+        "",
+        'entities = pl.read_parquet("entities/*.parquet", include_file_paths="file").with_columns(',
+        '    split=pl.col("file").str.extract(r"(train|validation|test)-[^/]*\\.parquet$"))',
+        "```",
+        "",
+        "```sql",
+        "-- DuckDB: every entity with its type's name and its split",
+        "SELECT e.id, e.text, l.name AS type,",
+        "       regexp_extract(e.filename, '(train|validation|test)-[^/]*\\.parquet$', 1) AS split",
+        "FROM read_parquet('entities/*.parquet', filename = true) e",
+        "JOIN 'labels.parquet' l ON l.config = 'entities' AND l.column = 'type' AND l.id = e.type;",
+        "```",
+        "",
+        "`croissant.json` describes the same files in Croissant 1.0 (configs, fields, splits, SHA-256 "
+        "of every file) for the tools that read it (`mlcroissant.Dataset(jsonld=\"croissant.json\")`).",
     ])
 
 
@@ -256,7 +290,8 @@ def _render_card(template_path: Path, card_data: DatasetCardData, variables: dic
 def render_card(template: Path, *, version: str, repo_id: str, taxonomy: Taxonomy,
                 counts: dict[str, dict[str, int]], splits: list[str],
                 infos: dict[str, DatasetInfo], labels: dict, heads: dict[str, DatasetDict],
-                sources: list[dict], ner_dropped: int, text: bool, agreement: Path | None) -> str:
+                sources: list[dict], ner_dropped: int, text: bool, agreement: Path | None,
+                sentences: str = "") -> str:
     """The release's README.md: the template filled with the card data (configs, features,
     splits, sizes) and every generated section.
 
@@ -285,6 +320,7 @@ def render_card(template: Path, *, version: str, repo_id: str, taxonomy: Taxonom
         "label_tables": label_tables_markdown(taxonomy),
         "sources_table": _sources_markdown(sources),
         "ner_dropped": ner_dropped,
+        "sentences": sentences,
         "load_example": _load_example(repo_id, version),
         "with_text": text,
         "examples": examples_markdown(heads),

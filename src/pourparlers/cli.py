@@ -125,6 +125,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         console().print(f"Left out (no rows yet): {', '.join(left_out)}")
     if result.ner_unrepresented:
         console().print(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
+    console().print(f"ner_sentences: {result.sentences.describe()}")
     console().print("\nLoad it with:")
     console().print(f'  datasets.load_dataset("{target}", "documents")')
     return 0

@@ -22,7 +22,7 @@ from pourparlers.repo import Repo
 
 REPO_TYPE = "dataset"
 # What a release folder may upload; nothing else in it reaches the Hub.
-ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet"]
+ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet", "labels.parquet", "croissant.json"]
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
 _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")

@@ -95,7 +95,12 @@ STANCES = [
      "l’initiative de Donald Trump semble avoir échoué à ramener la paix en Ukraine"),
 ]
 LABEL_COLUMNS = {"date_precision", "type", "coarse_type", "realis", "role", "target", "polarity",
-                 "attribution", "ner_tags"}
+                 "attribution", "ner_tags", "layer"}
+
+
+def config_files(folder: Path) -> list[Path]:
+    """The Parquet files of the configs (labels.parquet, at the top, is not a config's)."""
+    return sorted(p for p in folder.rglob("*.parquet") if p.parent != folder)
 
 
 def _span(text: str, surface: str, occurrence: int) -> tuple[int, int]:
@@ -207,11 +212,13 @@ def decoded(dataset) -> list[dict]:
 
 
 def test_release_layout(release):
-    assert release.configs == ("documents", "articles", "entities", "events", "stances", "ner")
-    expected = {"README.md"} | {
+    assert release.configs == ("documents", "articles", "entities", "events", "stances", "ner",
+                               "ner_sentences", "actors", "annotations")
+    expected = {"README.md", "labels.parquet", "croissant.json"} | {
         f"{config}/{split}-00000-of-00001.parquet"
-        for config in release.configs for split in ("train", "validation", "test")}
+        for config in release.configs if config != "actors" for split in ("train", "validation", "test")}
     expected.remove("stances/validation-00000-of-00001.parquet")    # no stance there: left out
+    expected.add("actors/train-00000-of-00001.parquet")             # the table of actors: one split
     assert set(release.files) == expected
     assert set(tree_hashes(release.path)) == expected
     assert not list(release.path.rglob("*.py"))
@@ -247,7 +254,9 @@ def test_label_columns_are_class_labels_named_from_the_taxonomy(taxonomy):
     assert features["entities"]["start"] == datasets.Value("int32")
     assert features["events"]["arguments"] == List({
         "role": ClassLabel(names=list(taxonomy.roles)), "entity_id": datasets.Value("string"),
-        "text": datasets.Value("string")})
+        "text": datasets.Value("string"), "canonical_id": datasets.Value("string")})
+    assert class_label_columns(features["annotations"])["layer"].names == ["gold", "alternate"]
+    assert class_label_columns(features["ner_sentences"])["ner_tags"].names == list(taxonomy.ner_tags)
 
 
 def test_rows_round_trip(loaded, taxonomy):
@@ -322,9 +331,9 @@ def test_released_values(loaded, release):
     call = decoded(loaded["events"]["validation"])[0]
     assert call["type"] == "CALL" and call["realis"] == "ACTUAL"
     assert call["arguments"] == [                     # sorted by the filler's offsets
-        {"role": "date", "entity_id": f"{B}:21:e01", "text": "19 mai"},
-        {"role": "participant", "entity_id": f"{B}:21:e02", "text": "Donald Trump"},
-        {"role": "participant", "entity_id": f"{B}:21:e03", "text": "Vladimir Poutine"},
+        {"role": "date", "entity_id": f"{B}:21:e01", "text": "19 mai", "canonical_id": None},
+        {"role": "participant", "entity_id": f"{B}:21:e02", "text": "Donald Trump", "canonical_id": None},
+        {"role": "participant", "entity_id": f"{B}:21:e03", "text": "Vladimir Poutine", "canonical_id": None},
     ]
     assert decoded(loaded["events"]["test"])[0]["arguments"] == []
 
@@ -433,8 +442,8 @@ def test_batches_and_row_groups_do_not_change_the_data(release, taxonomy, tmp_pa
     monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 2)
     small = build.build_release(make_tables(), taxonomy, VERSION, tmp_path / VERSION, TEMPLATE,
                                 repo_id="acme/pourparlers")
-    files = sorted(p.relative_to(release.path) for p in release.path.rglob("*.parquet"))
-    assert files == sorted(p.relative_to(small.path) for p in small.path.rglob("*.parquet"))
+    files = [p.relative_to(release.path) for p in config_files(release.path)]
+    assert files == [p.relative_to(small.path) for p in config_files(small.path)]
     for name in files:
         streamed = pq.ParquetFile(small.path / name)
         assert streamed.metadata.num_row_groups == -(-streamed.metadata.num_rows // 2)
@@ -472,15 +481,15 @@ def test_release_without_annotations(taxonomy, tmp_path):
     """Zero-row configs cannot be loaded, so they are left out; documents and ner remain."""
     tables = make_tables(articles={A: ARTICLES[A]}, entities=[], events=[], stances=[])
     result = build.build_release(tables, taxonomy, "0.0.1", tmp_path / "0.0.1", TEMPLATE)
-    assert result.configs == ("documents", "articles", "ner")
+    assert result.configs == ("documents", "articles", "ner", "ner_sentences", "actors")
     assert result.counts["entities"] == {"train": 0}
     assert result.ner_unrepresented == 0
-    assert set(result.files) == {"README.md"} | {
-        f"{c}/train-00000-of-00001.parquet" for c in ("documents", "articles", "ner")}
+    assert set(result.files) == {"README.md", "labels.parquet", "croissant.json"} | {
+        f"{c}/train-00000-of-00001.parquet" for c in ("documents", "articles", "ner", "ner_sentences", "actors")}
     cache = str(tmp_path / "cache")
     for config in result.configs:
         loaded = load_dataset(str(result.path), config, cache_dir=cache)
-        assert list(loaded) == ["train"] and len(loaded["train"]) == 1
+        assert list(loaded) == ["train"] and len(loaded["train"]) == {"ner_sentences": 3, "actors": 53}.get(config, 1)
     document = load_dataset(str(result.path), "documents", cache_dir=cache)["train"][0]
     assert document["entities"] == document["events"] == document["stances"] == []
     ner = load_dataset(str(result.path), "ner", cache_dir=cache)["train"][0]
@@ -552,7 +561,7 @@ def test_bad_version_and_missing_table(taxonomy, tmp_path):
 def test_parquet_metadata_carries_the_same_features(release, taxonomy):
     """Without the README, `datasets` reads the features from the parquet `huggingface` key."""
     declared = build.release_features(taxonomy)
-    for path in release.path.rglob("*.parquet"):
+    for path in config_files(release.path):
         schema = pq.read_schema(path)
         assert b"huggingface" in schema.metadata
         assert Features.from_arrow_schema(schema) == declared[path.parent.name], path
@@ -561,7 +570,7 @@ def test_parquet_metadata_carries_the_same_features(release, taxonomy):
 def test_parquet_files_are_written_as_dataset_to_parquet_writes_them(release, tmp_path):
     """`write_parquet` (batch by batch) and `Dataset.to_parquet` (whole) give the same rows and
     the same file metadata, content-defined-chunking options included."""
-    for path in sorted(release.path.rglob("*.parquet")):
+    for path in config_files(release.path):
         dataset = datasets.Dataset(pq.read_table(path))
         ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
         parquet.write_parquet([dataset.data.table], dataset.features, ours)

@@ -182,6 +182,7 @@ ALLOWED_WRITES = {
     ("atomic.py", "swap_in"): "the one folder swap: renames, then removes the old folder moved aside",
     ("atomic.py", "staged_folder"): "removes its own staging folder",
     ("build/__init__.py", "build_release"): "the card, written inside atomic.staged_folder",
+    ("build/labels.py", "write_label_table"): "pq.write_table into an in-memory buffer, then atomic",
     ("build/parquet.py", "write_parquet"): "called only into a staging folder: build_release's or "
                                            "rehydrate's atomic.staged_folder",
     ("convert/__init__.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",

@@ -40,13 +40,18 @@ def spans_of(config: str, row: dict, texts: dict[str, str]):
     elif config == "stances":
         evidence = row["evidence"]
         yield texts[row["article_id"]], evidence["start"], evidence["end"], evidence["text"]
-    elif config == "documents":
+    elif config == "ner_sentences":
+        yield texts[row["article_id"]], row["start"], row["end"], row["text"]
+        for token, start, end in zip(row["tokens"], row["token_starts"], row["token_ends"], strict=True):
+            yield texts[row["article_id"]], start, end, token
+    elif config in ("documents", "annotations"):
+        text = texts[row["article_id"] if config == "annotations" else row["id"]]
         for entity in row["entities"]:
-            yield row["text"], entity["start"], entity["end"], entity["text"]
+            yield text, entity["start"], entity["end"], entity["text"]
         for event in row["events"]:
-            yield row["text"], event["trigger"]["start"], event["trigger"]["end"], event["trigger"]["text"]
+            yield text, event["trigger"]["start"], event["trigger"]["end"], event["trigger"]["text"]
         for stance in row["stances"]:
-            yield row["text"], stance["evidence"]["start"], stance["evidence"]["end"], stance["evidence"]["text"]
+            yield text, stance["evidence"]["start"], stance["evidence"]["end"], stance["evidence"]["text"]
 
 
 @pytest.fixture
@@ -65,13 +70,14 @@ def test_validate_then_build_then_every_config_loads(annotated_repo, tmp_path, c
 
     expected = release_features(taxonomy())
     configs = datasets.get_dataset_config_names(str(out_dir))
-    assert sorted(configs) == sorted(["documents", "articles", "entities", "events", "stances", "ner"])
+    assert sorted(configs) == sorted(["documents", "articles", "entities", "events", "stances", "ner",
+                                      "ner_sentences", "actors", "annotations"])
     assert datasets.get_dataset_default_config_name(str(out_dir)) == "documents"
     articles = datasets.load_dataset(str(out_dir), "articles")
     texts = {row["id"]: row["text"] for split in articles.values() for row in split}
     assert len(texts) == 5  # all five seed articles are in the release
 
-    n_spans = 0
+    n_spans, n_tokens = 0, 0
     for config in configs:
         loaded = datasets.load_dataset(str(out_dir), config)
         for split in loaded.values():
@@ -84,8 +90,16 @@ def test_validate_then_build_then_every_config_loads(annotated_repo, tmp_path, c
             for row in split:
                 for text, start, end, span_text in spans_of(config, row, texts):
                     assert text[start:end] == span_text
-                    n_spans += 1
-    assert n_spans == 2 * (8 + 2 + 1)  # the fixture's 8 entities, 2 triggers, 1 stance: in its config and in documents
+                    if config == "ner_sentences":
+                        n_tokens += 1
+                    else:
+                        n_spans += 1
+    # the fixture's 8 entities, 2 triggers, 1 stance: in its config, in documents and in annotations
+    assert n_spans == 3 * (8 + 2 + 1)
+    ner = datasets.load_dataset(str(out_dir), "ner")
+    # every token of ner is in ner_sentences (plus one sentence span per row), nothing more
+    assert n_tokens == sum(len(row["tokens"]) for split in ner.values() for row in split) + sum(
+        split.num_rows for split in datasets.load_dataset(str(out_dir), "ner_sentences").values())
 
     events = datasets.load_dataset(str(out_dir), "events")["train"]
     type_names = events.features["type"].names

@@ -17,6 +17,7 @@ from pourparlers.release import rehydrate
 from pourparlers.release.diff import read_config
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
+TEXT_CONFIGS = ("articles", "entities", "events", "stances", "ner", "ner_sentences", "documents", "annotations")
 
 
 def fresh_repo(base: Path) -> Path:
@@ -27,13 +28,15 @@ def text_columns(folder: Path) -> dict[str, list]:
     """Every text-bearing value of a release, per config."""
     out = {}
     for config, rows in ((c, [r for split in read_config(folder, c).values() for r in split])
-                         for c in ("articles", "entities", "events", "stances", "ner", "documents")):
+                         for c in TEXT_CONFIGS):
         values = []
         for row in rows:
             values += [row.get("text"), row.get("holder_text"), row.get("tokens")]
             values += [(row.get("trigger") or {}).get("text"), (row.get("evidence") or {}).get("text")]
             values += [a["text"] for a in row.get("arguments") or []]
             values += [e["text"] for e in row.get("entities") or []]
+            values += [e["evidence"]["text"] for e in row.get("stances") or []]
+            values += [e["trigger"]["text"] for e in row.get("events") or []]
         out[config] = [v for v in values if v is not None]
     return out
 
@@ -51,7 +54,8 @@ def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys, m
     full, bare, back = tmp_path / "full", tmp_path / "bare", tmp_path / "back"
     assert main(["--root", str(root), "build", "--out", str(full)]) == 0
     assert main(["--root", str(root), "build", "--no-text", "--out", str(bare)]) == 0
-    assert text_columns(bare) == {c: [] for c in ("articles", "entities", "events", "stances", "ner", "documents")}
+    assert text_columns(bare) == {c: [] for c in TEXT_CONFIGS}
+    assert all(text_columns(full).values())
     hashes = [row["text_sha256"] for rows in read_config(bare, "articles").values() for row in rows]
     assert len(hashes) == 5 and all(len(h) == 64 for h in hashes)
     assert read_config(bare, "entities")["train"][0]["start"] == read_config(full, "entities")["train"][0]["start"]
@@ -63,7 +67,11 @@ def test_text_free_build_rehydrates_to_byte_identical_tables(tmp_path, capsys, m
     assert "Rehydrated 5 article text(s), every SHA-256 verified" in capsys.readouterr().out
     parquet = sorted(p.relative_to(full).as_posix() for p in full.rglob("*.parquet"))
     assert parquet == sorted(p.relative_to(back).as_posix() for p in back.rglob("*.parquet"))
-    assert len(parquet) == 9  # articles, documents, ner: train + test; annotations: train only
+    # articles, documents, ner, ner_sentences: train + test; entities, events, stances, annotations,
+    # actors: train only; labels.parquet
+    assert len(parquet) == 14
+    assert (back / "croissant.json").read_bytes() == (full / "croissant.json").read_bytes()
+    assert (bare / "croissant.json").read_bytes() != (full / "croissant.json").read_bytes()
     for name in parquet:
         assert (back / name).read_bytes() == (full / name).read_bytes(), name
         assert pq.read_table(back / name).equals(pq.read_table(full / name))

@@ -99,7 +99,9 @@ def test_a_correction_is_a_patch_with_removed_and_changed_annotations(releases):
     third = releases["results"][2]
     assert (third.version, third.bump) == ("0.2.1", "patch")
     assert {layer: {t: dict(c) for t, c in per_type.items()} for layer, per_type in third.diff.annotations.items()
-            if per_type} == {"entities": {"GPE": {"removed": 1, "changed": 1}}}
+            if per_type} == {"entities": {"GPE": {"removed": 1, "changed": 1}},
+                             # the changed canonical id is that of the stance's holder
+                             "stances": {"ukraine_in_nato": {"changed": 1}}}
     assert "| entities | GPE | 0 | 1 | 1 |" in third.changelog
 
 

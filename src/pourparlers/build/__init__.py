@@ -1,10 +1,12 @@
 """Build a release folder in the Hugging Face Hub layout from validated normalized tables.
 
-Reads the tables of `tables.py` (only the gold layer is released; alternates stay in the repo for
-agreement statistics) and the taxonomy; writes `dist/<version>/`:
+Reads the tables of `tables.py` (the gold layer in every config but `annotations`, which holds
+every layer, one row per annotation) and the taxonomy with its actors; writes `dist/<version>/`:
 
     README.md                                  card: YAML (configs, dataset_info) + rendered body
     <config>/<split>-00000-of-00001.parquet    one file per config and split
+    labels.parquet                             every label of every label column (ids, names, definitions)
+    croissant.json                             Croissant 1.0 metadata: configs, fields, splits, checksums
 
 Parquet files and the README `dataset_info` are generated from the same `Features`, so labels load
 as `ClassLabel`s whichever one `datasets` reads. Every step is a pure function of its inputs: two
@@ -32,13 +34,20 @@ from datasets.splits import SplitDict, SplitInfo
 from pourparlers import card
 from pourparlers.atomic import staged_folder
 from pourparlers.build.assembly import Assembly, split_of
+from pourparlers.build.croissant import write_croissant
 from pourparlers.build.features import CONFIGS, DEFAULT_CONFIG, SPLITS, release_features
+from pourparlers.build.labels import LABEL_TABLE, write_label_table
 from pourparlers.build.parquet import dataset_from_rows, dataset_of, write_parquet
+from pourparlers.build.sentences import SentenceStats
 from pourparlers.build.textfree import strip_text
 from pourparlers.errors import InvalidData
 from pourparlers.release.versions import check_version
 from pourparlers.repo import Repo
 from pourparlers.taxonomy import Taxonomy
+
+TOKEN_CONFIGS = ("ner", "ner_sentences")
+"""Written in a worker thread while the main one orders the other tables (they need only the
+articles and the entities)."""
 
 __all__ = ["CONFIGS", "DEFAULT_CONFIG", "SPLITS", "BuildResult", "build", "build_release",
            "release_datasets", "release_features", "split_of"]
@@ -56,6 +65,8 @@ class BuildResult:
     files: tuple[str, ...]
     # entity mentions the token-level `ner` config cannot represent (nested or overlapping)
     ner_unrepresented: int
+    # how the sentences of `ner_sentences` were made (boundaries inside a mention removed, …)
+    sentences: SentenceStats
 
 
 @contextmanager
@@ -76,12 +87,13 @@ class _Written:
     info: DatasetInfo
     labels: dict[str, dict[str, Counter]]   # counted column -> split -> ClassLabel id counts
     head: DatasetDict                       # its first split's first rows, for the examples
+    rows: dict[str, int]                    # split -> rows written
 
 
 def _write_config(assembly: Assembly, config: str, folder: Path, text: bool) -> _Written | None:
     """Write each split of a config that has rows, batch by batch; None if it has no row."""
     features = assembly.features[config]
-    splits = [s for s in assembly.present if assembly.rows_in(config, s)]
+    splits = [s for s in assembly.splits_of(config) if assembly.rows_in(config, s)]
     if not splits:
         return None
     info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
@@ -89,8 +101,10 @@ def _write_config(assembly: Assembly, config: str, folder: Path, text: bool) -> 
     counted = [column for name, column, _ in card.COUNTED if name == config]
     labels: dict[str, dict[str, Counter]] = {column: {} for column in counted}
     head: list[dict] = []
+    rows: dict[str, int] = {}
     folder.mkdir(parents=True, exist_ok=True)
     for split in splits:
+        rows[split] = 0
         for column in counted:
             labels[column][split] = Counter()
 
@@ -103,16 +117,17 @@ def _write_config(assembly: Assembly, config: str, folder: Path, text: bool) -> 
                     counts = pc.value_counts(batch.column(column))
                     labels[column][split].update(dict(zip(counts.field("values").to_pylist(),
                                                           counts.field("counts").to_pylist(), strict=True)))
+                rows[split] += batch.num_rows
                 if len(head) < card.EXAMPLE_ROWS and split == splits[0]:
                     head.extend(batch.slice(0, card.EXAMPLE_ROWS - len(head)).to_pylist())
                 yield batch
 
         path = folder / f"{split}-00000-of-00001.parquet"
         nbytes = write_parquet(parts(), features, path)
-        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=assembly.rows_in(config, split)))
+        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=rows[split]))
         info.download_size += path.stat().st_size
         info.dataset_size += nbytes
-    return _Written(info, labels, DatasetDict({splits[0]: dataset_from_rows(head, features)}))
+    return _Written(info, labels, DatasetDict({splits[0]: dataset_from_rows(head, features)}), rows)
 
 
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
@@ -134,13 +149,14 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
         # ner config is written in a worker thread while the main one orders the other
         # tables and writes the other configs.
-        ner = pool.submit(_write_config, assembly, "ner", tmp / "ner", text)
+        tokens = pool.submit(lambda: {config: _write_config(assembly, config, tmp / config, text)
+                                      for config in TOKEN_CONFIGS})
         assembly.order_the_rest()
-        counts = {config: {split: assembly.rows_in(config, split) for split in assembly.present}
-                  for config in CONFIGS}
         written = {config: _write_config(assembly, config, tmp / config, text)
-                   for config in CONFIGS if config != "ner"}
-        written["ner"] = ner.result()
+                   for config in CONFIGS if config not in TOKEN_CONFIGS}
+        written.update(tokens.result())
+        counts = {config: {split: written[config].rows.get(split, 0) if written[config] else 0
+                           for split in assembly.splits_of(config)} for config in CONFIGS}
         written = {config: written[config] for config in CONFIGS if written[config] is not None}
         infos = {config: w.info for config, w in written.items()}
         content = card.render_card(
@@ -149,11 +165,16 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
             labels={(config, column): (assembly.features[config][column].names, per_split)
                     for config, w in written.items() for column, per_split in w.labels.items()},
             heads={config: w.head for config, w in written.items()}, sources=assembly.sources,
-            ner_dropped=assembly.ner_unrepresented, text=text, agreement=agreement)
+            ner_dropped=assembly.ner_unrepresented, text=text, agreement=agreement,
+            sentences=assembly.sentence_stats.describe())
         (tmp / "README.md").write_bytes(content.encode("utf-8"))
+        write_label_table(taxonomy, tmp / LABEL_TABLE)
+        write_croissant(tmp, version=version, repo_id=repo_id or card.DEFAULT_REPO_ID, infos=infos,
+                        taxonomy=taxonomy)
         files = tuple(sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()))
     return BuildResult(path=out_dir, version=version, configs=tuple(infos), counts=counts,
-                       files=files, ner_unrepresented=assembly.ner_unrepresented)
+                       files=files, ner_unrepresented=assembly.ner_unrepresented,
+                       sentences=assembly.sentence_stats)
 
 
 def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
@@ -161,13 +182,13 @@ def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
     """Validate the repository's corpus and build its release into `out_dir`: what both
     `pourparlers build` and `pourparlers release` do. Data that fails validation is refused
     (`InvalidData` with the report)."""
-    from pourparlers.corpus import gold, load_corpus
+    from pourparlers.corpus import load_corpus
 
     corpus = load_corpus(repo)
     if corpus.problems:
         raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation",
                           report=corpus.report)
-    return build_release(gold(corpus.tables), corpus.taxonomy, version, out_dir, repo.card_template,
+    return build_release(corpus.tables, corpus.taxonomy, version, out_dir, repo.card_template,
                          repo_id=repo_id, text=text, agreement=repo.agreement_report, validated=True)
 
 
@@ -178,7 +199,7 @@ def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[st
     out = {}
     for config in CONFIGS:
         splits = {split: dataset_of(pa.concat_tables(assembly.batches(config, split)), assembly.features[config])
-                  for split in assembly.present if assembly.rows_in(config, split)}
+                  for split in assembly.splits_of(config) if assembly.rows_in(config, split)}
         if splits:
             out[config] = DatasetDict(splits)
     return out

@@ -11,14 +11,16 @@ import hashlib
 from collections.abc import Iterator
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pourparlers.build.features import SPLITS, article_fields, release_features
 from pourparlers.build.ner import ner_tag_ids, token_frame
 from pourparlers.build.parquet import encoded, schemas_of
+from pourparlers.build.sentences import SentenceStats, sentence_columns, sentence_frame
 from pourparlers.errors import BuildError, InvalidData
-from pourparlers.tables import GOLD, SCHEMAS
+from pourparlers.tables import GOLD, LAYERS, SCHEMAS
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate import check_tables
 
@@ -35,13 +37,14 @@ def split_of(article_id: str) -> str:
 
 
 
-def released_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Each table in the `tables.py` layout, annotation tables cut to the gold layer."""
+def released_tables(tables: dict[str, pa.Table]) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """Each table in the `tables.py` layout: annotation tables cut to the gold layer, then every
+    layer (the `annotations` config)."""
     missing = sorted(set(SCHEMAS) - set(tables))
     if missing:
         raise BuildError(f"missing table(s): {', '.join(missing)}",
                          hint="pass every table of tables.SCHEMAS (an empty one if need be)")
-    out = {}
+    gold, every = {}, {}
     for name, schema in SCHEMAS.items():
         table = tables[name]
         absent = [column for column in schema.names if column not in table.column_names]
@@ -52,12 +55,13 @@ def released_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
             table = table.select(schema.names).cast(schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise BuildError(f"table {name} does not match tables.{name.upper()}: {exc}") from exc
+        every[name] = table
         if "layer" in schema.names:
             released = pc.equal(table["layer"], GOLD)
             if not pc.all(released).as_py():   # (a filter copies the table even when it keeps all)
                 table = table.filter(released)
-        out[name] = table
-    return out
+        gold[name] = table
+    return gold, every
 
 
 # The columns of each annotation table that a release uses, besides its id.
@@ -68,13 +72,12 @@ _RELEASED_COLUMNS = {
 }
 
 
-def _ordered(table: pa.Table, id_column: str, article_ids: pa.Array) -> tuple[pa.Table, np.ndarray]:
-    """The released columns in release order (article as in `article_ids`, start, end, id), and
-    the article index of each row. One compact copy: a batch is then a zero-copy slice (a take
-    from the many chunks of the input would cost a pass over them per batch). Arrow compares
-    strings bytewise, which for UTF-8 is code-point order, as Python's `sorted` does."""
+def _ordered(table: pa.Table, id_column: str, owner: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The released columns in release order (owner, start, end, id), and the owner index of each
+    row (an article's or an annotation's position). One compact copy: a batch is then a zero-copy
+    slice (a take from the many chunks of the input would cost a pass over them per batch). Arrow
+    compares strings bytewise, which for UTF-8 is code-point order, as Python's `sorted` does."""
     table = table.select([id_column, *_RELEASED_COLUMNS[id_column]])
-    owner = _positions(table["article_id"].combine_chunks(), article_ids)
     keys = pa.table({"_owner": owner, "start": table["start"], "end": table["end"],
                      id_column: table[id_column]})
     order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in keys.column_names])
@@ -97,6 +100,78 @@ def _struct(columns: dict[str, pa.Array]) -> pa.StructArray:
     return pa.StructArray.from_arrays(list(columns.values()), names=list(columns))
 
 
+class Annotated:
+    """Entity mentions, events (with their arguments) and stances of some annotations, each
+    ordered by owner (the index of an article, or of an annotation), start, end, id: a batch of
+    owners is then a slice of each."""
+
+    def __init__(self, entities: pa.Table, owner: np.ndarray, coarse: pa.Array, entity_types: pa.Array) -> None:
+        self.entities, self.entity_owner = _ordered(entities, "mention_id", owner)
+        self.coarse, self.entity_types = coarse, entity_types
+
+    def order_the_rest(self, events: pa.Table, event_owner: np.ndarray, stances: pa.Table,
+                       stance_owner: np.ndarray, arguments: pa.Table) -> None:
+        self.events, self.event_owner = _ordered(events, "event_id", event_owner)
+        self.stances, self.stance_owner = _ordered(stances, "stance_id", stance_owner)
+        # The entity row of each stance holder and argument filler, in one lookup.
+        holder = pc.if_else(pc.equal(self.stances["holder_id"], ""), None, self.stances["holder_id"])
+        referred = pa.chunked_array([*holder.chunks, *arguments["mention_id"].chunks], pa.string())
+        rows_of = pc.index_in(referred, value_set=_flat(self.entities["mention_id"]))
+        self.holder_row = rows_of.slice(0, len(holder))
+        filler = rows_of.slice(len(holder))
+
+        # Arguments, ordered (event position, filler start, end, role, entity) once for all.
+        event = _positions(arguments["event_id"].combine_chunks(), _flat(self.events["event_id"]))
+        entities = self.entities
+        arguments = pa.table({
+            "role": arguments["role"], "entity_id": arguments["mention_id"],
+            "text": entities["text"].take(filler), "canonical_id": entities["canonical_id"].take(filler),
+            "_event": event, "_start": entities["start"].take(filler), "_end": entities["end"].take(filler),
+            "_role": pc.fill_null(arguments["role"], "")})
+        arguments = arguments.take(pc.sort_indices(arguments, sort_keys=[(name, "ascending") for name in (
+            "_event", "_start", "_end", "_role", "entity_id")]))
+        self.argument_event = arguments["_event"].to_numpy()
+        self.arguments = arguments.select(["role", "entity_id", "text", "canonical_id"])
+
+    def owner_of(self, name: str) -> np.ndarray:
+        return {"entities": self.entity_owner, "events": self.event_owner, "stances": self.stance_owner}[name]
+
+    def entities_of(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        """Entity rows `lo:hi` of the release order, as release columns (labels as strings)."""
+        rows = self.entities.slice(lo, hi - lo)
+        kind = _flat(rows["type"])
+        return {"id": rows["mention_id"], "article_id": rows["article_id"], "start": rows["start"],
+                "end": rows["end"], "text": rows["text"], "type": kind,
+                "coarse_type": self.coarse.take(pc.index_in(kind, value_set=self.entity_types)),
+                "canonical_id": rows["canonical_id"]}
+
+    def events_of(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        rows = self.events.slice(lo, hi - lo)
+        first, last = np.searchsorted(self.argument_event, [lo, hi])
+        args = self.arguments.slice(first, last - first)
+        arguments = _lists(_struct({name: _flat(args[name]) for name in args.column_names}),
+                           self.argument_event[first:last] - lo, hi - lo)
+        return {"id": rows["event_id"], "article_id": rows["article_id"], "type": rows["type"],
+                "realis": rows["realis"], "trigger": _struct({k: _flat(rows[k]) for k in ("start", "end", "text")}),
+                "arguments": arguments}
+
+    def stances_of(self, lo: int, hi: int) -> dict[str, pa.Array]:
+        rows = self.stances.slice(lo, hi - lo)
+        holder = self.holder_row.slice(lo, hi - lo)
+        return {"id": rows["stance_id"], "article_id": rows["article_id"], "holder_id": rows["holder_id"],
+                "holder_text": self.entities["text"].take(holder),
+                "holder_canonical_id": self.entities["canonical_id"].take(holder),
+                "target": rows["target"], "polarity": rows["polarity"], "attribution": rows["attribution"],
+                "evidence": _struct({k: _flat(rows[k]) for k in ("start", "end", "text")})}
+
+    def nested(self, name: str, feature, first: int, last: int) -> pa.Array:
+        """The `name` rows of owners `first:last`, one list per owner, with the fields of `feature`."""
+        owner = self.owner_of(name)
+        lo, hi = np.searchsorted(owner, [first, last])
+        part = getattr(self, f"{name}_of")(int(lo), int(hi))
+        inner = _struct({k: _flat(part[k]) for k in feature.feature})
+        return _lists(inner, owner[lo:hi] - first, last - first)
+
 
 class Assembly:
     """The release's configs, built a batch of articles at a time from the validated tables.
@@ -105,11 +180,12 @@ class Assembly:
     are copied once in release order (article, start, end, id). A batch of `BATCH_ARTICLES`
     articles is then a slice of them: nested with list offsets and labelled with `index_in`, with
     no Python object per row. Besides the input tables only that copy stays in memory; a config
-    is never held whole.
+    is never held whole. The `annotations` config (every layer, one row per annotation) has its
+    own copy, ordered by annotation.
     """
 
     def __init__(self, tables: dict[str, pa.Table], taxonomy: Taxonomy, validated: bool) -> None:
-        rows = released_tables(tables)
+        rows, self._every = released_tables(tables)
         problems = [] if validated else check_tables(tables, taxonomy)
         if problems:
             raise InvalidData(problems, hint="a release is never built from data that fails validation")
@@ -130,41 +206,75 @@ class Assembly:
         source_columns = ("article_id", "title", "source", "published", "url", "notes")
         self.sources = self.articles.select(list(source_columns)).sort_by("article_id").to_pylist()
         self.ner_unrepresented = 0
+        self.sentence_stats = SentenceStats()
 
         self.entity_types = pa.array(taxonomy.entity_types, pa.string())
         self.coarse = pa.array([taxonomy.coarse_of[t] for t in taxonomy.entity_types], pa.string())
-        self.entities, self.entity_article = _ordered(rows["entities"], "mention_id", self.article_ids)
+        self.gold = Annotated(rows["entities"], self._article_positions(rows["entities"]), self.coarse,
+                              self.entity_types)
+        self.entities, self.entity_article = self.gold.entities, self.gold.entity_owner
         self._rows = rows
 
-    def order_the_rest(self) -> None:
-        """Order events, stances and arguments too. Apart from `__init__` because the ner config
-        needs only the articles and entities: a build starts writing it before this runs."""
-        rows = self._rows
-        self.events, self.event_article = _ordered(rows["events"], "event_id", self.article_ids)
-        self.stances, self.stance_article = _ordered(rows["stances"], "stance_id", self.article_ids)
-        # The entity row of each stance holder and argument filler, in one lookup.
-        arguments = rows["event_arguments"]
-        holder = pc.if_else(pc.equal(self.stances["holder_id"], ""), None, self.stances["holder_id"])
-        referred = pa.chunked_array([*holder.chunks, *arguments["mention_id"].chunks], pa.string())
-        rows_of = pc.index_in(referred, value_set=_flat(self.entities["mention_id"]))
-        self.holder_row = rows_of.slice(0, len(holder))
-        filler = rows_of.slice(len(holder))
+    def _article_positions(self, table: pa.Table) -> np.ndarray:
+        return _positions(table["article_id"].combine_chunks(), self.article_ids)
 
-        # Arguments, ordered (event position, filler start, end, role, entity) once for all.
-        event = _positions(arguments["event_id"].combine_chunks(), _flat(self.events["event_id"]))
-        entities = self.entities
-        arguments = pa.table({
-            "role": arguments["role"], "entity_id": arguments["mention_id"],
-            "text": entities["text"].take(filler), "_event": event,
-            "_start": entities["start"].take(filler), "_end": entities["end"].take(filler),
-            "_role": pc.fill_null(arguments["role"], "")})
-        arguments = arguments.take(pc.sort_indices(arguments, sort_keys=[(name, "ascending") for name in (
-            "_event", "_start", "_end", "_role", "entity_id")]))
-        self.argument_event = arguments["_event"].to_numpy()
-        self.arguments = arguments.select(["role", "entity_id", "text"])
+    def order_the_rest(self) -> None:
+        """Order events, stances and arguments too, and every layer for `annotations`. Apart from
+        `__init__` because the ner configs need only the articles and entities: a build starts
+        writing them before this runs."""
+        rows = self._rows
+        self.gold.order_the_rest(rows["events"], self._article_positions(rows["events"]), rows["stances"],
+                                 self._article_positions(rows["stances"]), rows["event_arguments"])
+        self.event_article, self.stance_article = self.gold.event_owner, self.gold.stance_owner
+        self._order_every_layer()
         self._rows = None
 
+    def _order_every_layer(self) -> None:
+        """The annotations of every layer, ordered by article, layer (gold first), annotation id;
+        each named `<article>:<layer>:<n>` (n counts from 1 within the article's layer)."""
+        every = self._every
+        keys = pl.concat([pl.from_arrow(every[name].select(["article_id", "annotation_id", "layer", "annotator"]))
+                          for name in ("entities", "events", "stances")]).unique()
+        keys = keys.with_columns(
+            pl.Series("_article", self._article_positions(pa.table({"article_id": keys["article_id"].to_arrow()}))),
+            pl.col("layer").replace_strict(list(LAYERS), list(range(len(LAYERS))), return_dtype=pl.Int8)
+            .alias("_layer")).sort("_article", "_layer", "annotation_id")
+        keys = keys.with_columns((pl.int_range(pl.len()).over("_article", "_layer") + 1).alias("_n"),
+                                 pl.int_range(pl.len()).alias("_owner"))
+        self.annotation_article = keys["_article"].to_numpy()
+        self.annotation_rows = pa.table({
+            "id": keys.select(pl.concat_str("article_id", "layer", pl.col("_n").cast(pl.String),
+                                            separator=":")).to_series().to_arrow(),
+            "article_id": keys["article_id"].to_arrow(), "layer": keys["layer"].to_arrow(),
+            "annotator": keys["annotator"].to_arrow()})
+        owners = keys.select("article_id", "annotation_id", "_owner")
+
+        def owner(table: pa.Table) -> np.ndarray:
+            found = pl.from_arrow(table.select(["article_id", "annotation_id"])).join(
+                owners, on=["article_id", "annotation_id"], how="left", maintain_order="left")
+            return found["_owner"].to_numpy()
+
+        self.every = Annotated(every["entities"], owner(every["entities"]), self.coarse, self.entity_types)
+        self.every.order_the_rest(every["events"], owner(every["events"]), every["stances"],
+                                  owner(every["stances"]), every["event_arguments"])
+        self._every = None
+
+    def splits_of(self, config: str) -> list[str]:
+        """The splits a config is written in: the article splits, or `train` alone for `actors`
+        (a table of the corpus, not of articles)."""
+        return ["train"] if config == "actors" else list(self.present)
+
+    def actor_rows(self) -> list[dict]:
+        actors = self.taxonomy.actors
+        if actors is None:
+            return []
+        counts = pc.value_counts(self.entities["canonical_id"].drop_null())
+        mentions = dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+        return [{**row, "mentions": mentions.get(row["canonical_id"], 0)} for row in actors.rows()]
+
     def rows_in(self, config: str, split: str) -> int:
+        if config == "actors":
+            return len(self.actor_rows()) if split == "train" else 0
         lo, hi = self._articles_of(split)
         owner = self._owner_of(config)
         return hi - lo if owner is None else int(np.searchsorted(owner, hi) - np.searchsorted(owner, lo))
@@ -174,42 +284,22 @@ class Assembly:
         return int(self.split_bounds[index]), int(self.split_bounds[index + 1])
 
     def _owner_of(self, config: str) -> np.ndarray | None:
-        owner = {"entities": "entity_article", "events": "event_article", "stances": "stance_article"}.get(config)
+        owner = {"entities": "entity_article", "events": "event_article", "stances": "stance_article",
+                 "annotations": "annotation_article"}.get(config)
         return None if owner is None else getattr(self, owner)
 
-    def _entities(self, lo: int, hi: int) -> dict[str, pa.Array]:
-        """Entity rows `lo:hi` of the release order, as release columns (labels as strings)."""
-        rows = self.entities.slice(lo, hi - lo)
-        kind = _flat(rows["type"])
-        return {"id": rows["mention_id"], "article_id": rows["article_id"], "start": rows["start"],
-                "end": rows["end"], "text": rows["text"], "type": kind,
-                "coarse_type": self.coarse.take(pc.index_in(kind, value_set=self.entity_types)),
-                "canonical_id": rows["canonical_id"]}
-
-    def _events(self, lo: int, hi: int) -> dict[str, pa.Array]:
-        rows = self.events.slice(lo, hi - lo)
-        first, last = np.searchsorted(self.argument_event, [lo, hi])
-        args = self.arguments.slice(first, last - first)
-        arguments = _lists(_struct({name: _flat(args[name]) for name in args.column_names}),
-                           self.argument_event[first:last] - lo, hi - lo)
-        return {"id": rows["event_id"], "article_id": rows["article_id"], "type": rows["type"],
-                "realis": rows["realis"], "trigger": _struct({k: _flat(rows[k]) for k in ("start", "end", "text")}),
-                "arguments": arguments}
-
-    def _stances(self, lo: int, hi: int) -> dict[str, pa.Array]:
-        rows = self.stances.slice(lo, hi - lo)
-        return {"id": rows["stance_id"], "article_id": rows["article_id"], "holder_id": rows["holder_id"],
-                "holder_text": self.entities["text"].take(self.holder_row.slice(lo, hi - lo)),
-                "target": rows["target"], "polarity": rows["polarity"], "attribution": rows["attribution"],
-                "evidence": _struct({k: _flat(rows[k]) for k in ("start", "end", "text")})}
-
-    def _ner(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
+    def _tokens(self, articles: pa.Table, first: int, last: int):
+        """The tokens of a batch of articles, their IOB2 tag ids and its mentions (as `ner`)."""
         tokens = token_frame(articles["text"])
         lo, hi = np.searchsorted(self.entity_article, [first, last])
         rows = self.entities.slice(lo, hi - lo)
         mentions = pa.table({"row": self.entity_article[lo:hi] - first, "start": rows["start"], "end": rows["end"],
                              "id": rows["mention_id"], "type": rows["type"]})
         tags, unrepresented = ner_tag_ids(tokens, mentions, self.taxonomy)
+        return tokens, tags, mentions, unrepresented
+
+    def _ner(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
+        tokens, tags, _, unrepresented = self._tokens(articles, first, last)
         self.ner_unrepresented += unrepresented
         counts = np.bincount(tokens["row"].to_numpy(), minlength=last - first)
         offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
@@ -219,30 +309,48 @@ class Assembly:
             ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
             ("ner_tags", pa.array(tags, pa.int64())))}
 
+    def _ner_sentences(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
+        tokens, tags, mentions, _ = self._tokens(articles, first, last)
+        sentences, _, stats = sentence_frame(
+            articles["text"].to_pylist(), articles["language"].to_pylist(), tokens,
+            mentions["row"].to_numpy(), mentions["start"].to_numpy(), mentions["end"].to_numpy())
+        self.sentence_stats.add(stats)
+        return sentence_columns(articles, tokens, tags, sentences)
+
     def _batch(self, config: str, first: int, last: int) -> pa.Table:
         """Articles `first:last` of the release order: their rows of `config`, in its features."""
         features = self.features[config]
-        owner = self._owner_of(config)
-        if owner is not None:
-            lo, hi = np.searchsorted(owner, [first, last])
-            columns = getattr(self, f"_{config}")(int(lo), int(hi))
+        if config in ("entities", "events", "stances"):
+            lo, hi = np.searchsorted(self.gold.owner_of(config), [first, last])
+            columns = getattr(self.gold, f"{config}_of")(int(lo), int(hi))
+        elif config == "annotations":
+            lo, hi = (int(i) for i in np.searchsorted(self.annotation_article, [first, last]))
+            rows = self.annotation_rows.slice(lo, hi - lo)
+            columns = {name: rows[name] for name in rows.column_names}
+            columns.update({name: self.every.nested(name, features[name], lo, hi)
+                            for name in ("entities", "events", "stances")})
         else:
             articles = self.articles.take(self.article_order[first:last])
-            columns = {"id": articles["article_id"], "article_id": articles["article_id"],
-                       **{name: articles[name] for name in article_fields() if name != "id"}}
+            if config == "ner_sentences":
+                columns = self._ner_sentences(articles, first, last)
+            else:
+                columns = {"id": articles["article_id"], "article_id": articles["article_id"],
+                           **{name: articles[name] for name in article_fields() if name != "id"}}
             if config == "ner":
                 columns.update(self._ner(articles, first, last))
-            for name, owner in (("entities", self.entity_article), ("events", self.event_article),
-                                ("stances", self.stance_article)) if config == "documents" else ():
-                lo, hi = np.searchsorted(owner, [first, last])
-                part = getattr(self, f"_{name}")(int(lo), int(hi))
-                inner = _struct({k: _flat(part[k]) for k in features[name].feature})
-                columns[name] = _lists(inner, owner[lo:hi] - first, last - first)
+            for name in ("entities", "events", "stances") if config == "documents" else ():
+                columns[name] = self.gold.nested(name, features[name], first, last)
         return encoded(pa.table({name: columns[name] for name in features}), features,
-                        self.schemas[config])
+                       self.schemas[config])
 
     def batches(self, config: str, split: str) -> Iterator[pa.Table]:
-        """A split of a config, `BATCH_ARTICLES` articles at a time."""
+        """A split of a config, `BATCH_ARTICLES` articles at a time (`actors`: at once)."""
+        if config == "actors":
+            rows = self.actor_rows() if split == "train" else []
+            if rows:
+                yield encoded(pa.Table.from_pylist(rows, schema=self.schemas[config][0]), self.features[config],
+                              self.schemas[config])
+            return
         lo, hi = self._articles_of(split)
         for first in range(lo, hi, BATCH_ARTICLES):
             yield self._batch(config, first, min(first + BATCH_ARTICLES, hi))
@@ -253,4 +361,3 @@ def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     return column
-

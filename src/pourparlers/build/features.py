@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
-from pourparlers.tables import DATE_PRECISIONS
+from pourparlers.tables import DATE_PRECISIONS, LAYERS
 from pourparlers.taxonomy import Taxonomy
 
 SPLITS = ("train", "validation", "test")
-CONFIGS = ("documents", "articles", "entities", "events", "stances", "ner")
+CONFIGS = ("documents", "articles", "entities", "events", "stances", "ner", "ner_sentences", "actors",
+           "annotations")
 DEFAULT_CONFIG = "documents"
 
 
@@ -57,6 +58,7 @@ def _event_fields(taxonomy: Taxonomy) -> dict:
             "role": _label(taxonomy.roles),
             "entity_id": Value("string"),
             "text": Value("string"),
+            "canonical_id": Value("string"),
         }],
     }
 
@@ -65,6 +67,7 @@ def _stance_fields(taxonomy: Taxonomy) -> dict:
     return {
         "holder_id": Value("string"),
         "holder_text": Value("string"),
+        "holder_canonical_id": Value("string"),
         "target": _label(taxonomy.stance_targets),
         "polarity": _label(taxonomy.polarities),
         "attribution": _label(taxonomy.attributions),
@@ -88,12 +91,39 @@ def release_features(taxonomy: Taxonomy) -> dict[str, Features]:
         "entities": Features(in_article(_entity_fields(taxonomy))),
         "events": Features(in_article(_event_fields(taxonomy))),
         "stances": Features(in_article(_stance_fields(taxonomy))),
-        "ner": Features(in_article({
-            "tokens": [Value("string")],
-            "token_starts": [Value("int32")],
-            "token_ends": [Value("int32")],
-            "ner_tags": [_label(taxonomy.ner_tags)],
+        "ner": Features(in_article(_token_fields(taxonomy))),
+        "ner_sentences": Features(in_article({
+            "sentence": Value("int32"),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "text": Value("string"),
+            **_token_fields(taxonomy),
         })),
+        "actors": Features({
+            "canonical_id": Value("string"),
+            "name": Value("string"),
+            "type": _label(taxonomy.entity_types),
+            "mentions": Value("int32"),
+            "external_ids": [{"source": Value("string"), "id": Value("string")}],
+        }),
+        "annotations": Features({
+            "id": Value("string"),
+            "article_id": Value("string"),
+            "layer": _label(LAYERS),
+            "annotator": Value("string"),
+            "entities": [{"id": Value("string"), **_entity_fields(taxonomy)}],
+            "events": [{"id": Value("string"), **_event_fields(taxonomy)}],
+            "stances": [{"id": Value("string"), **_stance_fields(taxonomy)}],
+        }),
+    }
+
+
+def _token_fields(taxonomy: Taxonomy) -> dict:
+    return {
+        "tokens": [Value("string")],
+        "token_starts": [Value("int32")],
+        "token_ends": [Value("int32")],
+        "ner_tags": [_label(taxonomy.ner_tags)],
     }
 
 

@@ -105,9 +105,14 @@ def ner_tag_ids(tokens: pl.DataFrame, mentions: pa.Table, taxonomy: Taxonomy) ->
     last = np.searchsorted(token_starts, (m_row << 32) | m_end, side="left")
     keep = first < last
     order = np.lexsort((first, m_row))
-    o_row, o_first, o_last = m_row[order], first[order], last[order]
-    clash = (o_row[1:] == o_row[:-1]) & (o_first[1:] < o_last[:-1]) & keep[order][1:]
-    disputed = np.isin(m_row, o_row[1:][clash]) if clash.any() else np.zeros(len(m_row), bool)
+    o_row, o_first, o_last, o_keep = m_row[order], first[order], last[order], keep[order]
+    # A range clashes when it starts before the end of an earlier non-empty range of its article
+    # (the furthest such end: an empty range between two overlapping ones must not hide them).
+    span = int(last.max()) + 2 if len(last) else 2
+    reach = np.maximum.accumulate(o_row * span + np.where(o_keep, o_last, -1) + 1)
+    before = np.r_[-1, reach[:-1]]
+    clash = (before // span == o_row) & (o_first < before % span - 1) & o_keep
+    disputed = np.isin(m_row, o_row[clash]) if clash.any() else np.zeros(len(m_row), bool)
     if disputed.any():
         ids = mentions["id"].to_pylist()
         for article in np.unique(m_row[disputed]):

@@ -2,7 +2,8 @@
 
 A text-free build keeps ids, labels, offsets and `text_sha256`; the article `text` and every span
 text sliced from it (entity `text`, trigger and evidence `text`, argument `text`, `holder_text`,
-`ner` `tokens`) become null. Titles, sources and URLs stay: they identify the article to fetch.
+`ner` and `ner_sentences` `tokens`, the sentence `text`) become null. Titles, sources and URLs
+stay: they identify the article to fetch.
 `fill_text` recomputes every nulled field from the article text and the offsets, so a rehydrated
 row equals the row of a build with text.
 """
@@ -29,6 +30,12 @@ def _strip_stance(row: dict) -> dict:
     return {**row, "holder_text": None, "evidence": {**row["evidence"], "text": None}}
 
 
+def _strip_annotations(row: dict) -> dict:
+    return {**row, "entities": [_strip_entity(entity) for entity in row["entities"]],
+            "events": [_strip_event(event) for event in row["events"]],
+            "stances": [_strip_stance(stance) for stance in row["stances"]]}
+
+
 def _strip_document(row: dict) -> dict:
     return {**row, "text": None,
             "entities": [_strip_entity(entity) for entity in row["entities"]],
@@ -43,6 +50,9 @@ STRIP: dict[str, Callable[[dict], dict]] = {
     "events": _strip_event,
     "stances": _strip_stance,
     "ner": lambda row: {**row, "tokens": None},
+    "ner_sentences": lambda row: {**row, "text": None, "tokens": None},
+    "actors": lambda row: row,          # names and ids are ours, not copied from a text
+    "annotations": _strip_annotations,
 }
 
 
@@ -80,9 +90,14 @@ def fill_text(config: str, row: dict, text: str, mention_span: Callable[[str], d
     if config == "ner":
         return {**row, "tokens": [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"],
                                                              strict=True)]}
-    if config == "documents":
+    if config == "ner_sentences":
+        return {**row, "text": _span_text(text, row),
+                "tokens": [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"], strict=True)]}
+    if config == "actors":
+        return row
+    if config in ("documents", "annotations"):   # a row's mentions are its own
         own = {entity["id"]: entity for entity in row["entities"]}
-        return {**row, "text": text,
+        return {**row, **({"text": text} if config == "documents" else {}),
                 "entities": [{**entity, "text": _span_text(text, entity)} for entity in row["entities"]],
                 "events": [_fill_event(event, text, own.__getitem__) for event in row["events"]],
                 "stances": [_fill_stance(stance, text, own.__getitem__) for stance in row["stances"]]}

@@ -71,8 +71,9 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
     from datasets import Features
 
     from pourparlers.build import _quiet_progress
+    from pourparlers.build.croissant import CROISSANT, refresh_checksums
     from pourparlers.build.parquet import dataset_from_rows, write_parquet
-    from pourparlers.build.textfree import fill_text
+    from pourparlers.build.textfree import STRIP, fill_text
 
     release_dir, out_dir = Path(release_dir), Path(out_dir)
     articles = read_config(release_dir, "articles")
@@ -97,8 +98,8 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
             if relative.as_posix() == "README.md":
                 atomic.write_text(destination, _rehydrated_card(path.read_text(encoding="utf-8")))
                 continue
-            if path.suffix != ".parquet":
-                shutil.copy2(path, destination)
+            if path.suffix != ".parquet" or relative.parts[0] not in STRIP or relative.parts[0] == "actors":
+                shutil.copy2(path, destination)    # (labels.parquet, actors: no text in them)
                 continue
             table = pq.read_table(path)
             features = Features.from_arrow_schema(table.schema)
@@ -107,6 +108,8 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
                               mentions.__getitem__) for row in table.to_pylist()]
             write_parquet([dataset_from_rows(rows, features).data.table], features, destination)
             written.append(relative.as_posix())
+        if (tmp / CROISSANT).exists():
+            refresh_checksums(tmp)
         if (release_dir / MANIFEST).exists():
             info = {k: v for k, v in read_manifest(release_dir).items() if k != "files"}
             write_manifest(tmp, {**info, "text": True, "rehydrated": True})
