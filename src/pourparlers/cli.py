@@ -240,11 +240,17 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from pourparlers.atomic import write_text
     from pourparlers.corpus import load_corpus
 
-    corpus = load_corpus(_repo(args))
-    if corpus.problems:
-        console(stderr=True).print(f"Warning: {len(corpus.problems)} validation problem(s); rows that could not be "
-                  "converted are missing from the comparison (run `pourparlers validate`)")
-    report = agreement(corpus.tables, args.a, args.b, args.article or None)
+    if args.release:
+        from pourparlers.agreement import tables_from_release
+
+        tables = tables_from_release(Path(args.release))
+    else:
+        corpus = load_corpus(_repo(args))
+        if corpus.problems:
+            console(stderr=True).print(f"Warning: {len(corpus.problems)} validation problem(s); rows that could not "
+                                       "be converted are missing from the comparison (run `pourparlers validate`)")
+        tables = corpus.tables
+    report = agreement(tables, args.a, args.b, args.article or None)
     if not report.articles:
         raise PourparlersError(
             f"no article has both annotation A ({args.a}) and B ({args.b}); "
@@ -367,6 +373,8 @@ def parser() -> argparse.ArgumentParser:
     agree.add_argument("--article", action="append", help="only this article (repeatable)")
     agree.add_argument("--format", choices=["text", "json"], default="text")
     agree.add_argument("--out", help="also write the JSON report to this file (atomically)")
+    agree.add_argument("--release", help="compare the annotations of this built release (its `annotations` "
+                       "config) instead of the repository's")
     agree.add_argument("--disagreements", action="store_true",
                        help="list what A has that B lacks and vice versa, per article")
     agree.set_defaults(run=cmd_agreement)

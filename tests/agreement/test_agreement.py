@@ -385,3 +385,33 @@ def test_cli_article_option_restricts_the_run(two_annotations, capsys):
                  "--article", "pp-0a488f442605"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["articles_compared"], report["articles_skipped"]) == (1, 0)
+
+
+def test_agreement_on_a_built_release_gives_the_repository_s_figures(repo_with_annotations, tmp_path, capsys):
+    """The release ships every annotation (`annotations` config): the card's figures can be
+    recomputed from it, without the repository."""
+    release = tmp_path / "release"
+    assert main(["--root", str(repo_with_annotations), "build", "--out", str(release)]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(repo_with_annotations), "agreement", "--format", "json"]) == 0
+    from_repository = json.loads(capsys.readouterr().out)
+    shutil.rmtree(repo_with_annotations)          # the release alone
+    assert main(["agreement", "--release", str(release), "--format", "json"]) == 0
+    from_release = json.loads(capsys.readouterr().out)
+
+    def figures(report: dict) -> dict:
+        return {"pooled": report["pooled"], "compared": report["articles_compared"],
+                "articles": [{k: v for k, v in article.items() if k not in ("a", "b")}
+                             for article in report["articles"]]}
+    assert figures(from_release) == figures(from_repository)
+    assert from_release["articles_compared"] == 2
+    assert from_release["pooled"]["entities"]["strict"]["micro"]["a"] > 0
+    assert len(from_release["disagreements"]) == len(from_repository["disagreements"])
+    assert [a["a"]["annotator"] for a in from_release["articles"]] == [
+        a["a"]["annotator"] for a in from_repository["articles"]]
+
+
+def test_agreement_on_a_folder_without_annotations_config_is_refused(tmp_path, capsys):
+    (tmp_path / "articles").mkdir()
+    assert main(["agreement", "--release", str(tmp_path)]) == 1
+    assert "Error [agreement-refused]: " in capsys.readouterr().err

@@ -187,3 +187,54 @@ def to_json(report: AgreementReport) -> str:
     return orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
+
+
+# -- a built release -------------------------------------------------------------------------
+
+def tables_from_release(folder) -> dict[str, pa.Table]:
+    """The annotation tables of a built release's `annotations` config (every layer), in the
+    columns `annotations_of` reads, so `agreement` runs on a release as on the repository.
+
+    A release holds no Label Studio id: each annotation gets its position in the config as its
+    annotation id, each article its position as its task id, each region its released id (the
+    `a`/`b` labels and the disagreements show them; every figure is the same)."""
+    from pathlib import Path
+
+    from pourparlers.errors import PourparlersError
+    from pourparlers.release.diff import read_config
+
+    folder = Path(folder)
+    annotations = [row for rows in read_config(folder, "annotations").values() for row in rows]
+    if not annotations:
+        raise PourparlersError(f"{folder} has no `annotations` config", "pass a release folder built by "
+                               "pourparlers 0.2 or later (dist/<version>)", code="agreement-refused")
+    articles = sorted({row["id"] for rows in read_config(folder, "articles").values() for row in rows})
+    rows: dict[str, list[dict]] = {"entities": [], "events": [], "event_arguments": [], "stances": []}
+    for number, annotation in enumerate(annotations, start=1):
+        where = {"article_id": annotation["article_id"], "annotation_id": number,
+                 "annotator": annotation["annotator"], "layer": annotation["layer"],
+                 "task_id": articles.index(annotation["article_id"]) + 1 if annotation["article_id"] in articles else 0}
+        for entity in annotation["entities"]:
+            rows["entities"].append({**where, "mention_id": entity["id"], "region_id": entity["id"],
+                                     "start": entity["start"],
+                                     "end": entity["end"], "text": entity["text"], "type": entity["type"],
+                                     "canonical_id": entity["canonical_id"]})
+        for event in annotation["events"]:
+            trigger = event["trigger"]
+            rows["events"].append({**where, "event_id": event["id"], "region_id": event["id"],
+                                   "start": trigger["start"], "end": trigger["end"],
+                                   "text": trigger["text"], "type": event["type"], "realis": event["realis"]})
+            rows["event_arguments"] += [{**where, "event_id": event["id"], "region_id": event["id"],
+                                         "role": argument["role"], "mention_id": argument["entity_id"],
+                                         "target_region_id": argument["entity_id"]}
+                                        for argument in event["arguments"]]
+        for stance in annotation["stances"]:
+            evidence = stance["evidence"]
+            rows["stances"].append({**where, "stance_id": stance["id"], "region_id": stance["id"],
+                                    "start": evidence["start"],
+                                    "end": evidence["end"], "text": evidence["text"], "holder_id": stance["holder_id"],
+                                    "target": stance["target"], "polarity": stance["polarity"],
+                                    "attribution": stance["attribution"]})
+    tables = {name: pa.Table.from_pylist(found) for name, found in rows.items()}
+    tables["articles"] = pa.table({"article_id": pa.array(articles, pa.string())})
+    return tables
