@@ -269,6 +269,18 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pourparlers.export import export
+
+    result = export(args.format, Path(args.out), _repo(args), release=Path(args.release) if args.release else None)
+    console().print(_table(f"Export {result.format} in {result.path}", ["written", "count"],
+                           [[name, count] for name, count in result.written.items()]))
+    if any(result.lost.values()):
+        console().print(_table("Not carried by this format", ["lost", "count"],
+                               [[name, count] for name, count in result.lost.items() if count]))
+    return 0
+
+
 def _repo(args: argparse.Namespace) -> Repo:
     """The repository of `--root`, else the one around the working folder."""
     return Repo.at(args.root) if args.root is not None else Repo.find()
@@ -364,6 +376,16 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--force", action="store_true", help="accept files with fewer annotations or regions")
     pull.add_argument("--export", help="use this saved JSON export instead of downloading one")
     pull.set_defaults(run=cmd_pull)
+
+    from pourparlers.export import FORMATS
+
+    export = verbs.add_parser("export", parents=[root], help="write the release in an interchange format "
+                              f"({', '.join(FORMATS)})")
+    export.add_argument("format", choices=FORMATS)
+    export.add_argument("--out", required=True, help="the folder to write (replaced only if a previous export)")
+    export.add_argument("--release", help="export this built release (default: build the repository's first, "
+                        "in a temporary folder)")
+    export.set_defaults(run=cmd_export)
 
     agree = verbs.add_parser("agreement", parents=[root],
                              help="inter-annotator agreement of two annotations per article")

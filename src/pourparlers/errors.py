@@ -213,6 +213,8 @@ _CODES = [
          "or pass --url and set LABEL_STUDIO_API_KEY"),
     Code("model-missing", "command", "the spaCy model of the pre-annotations is not installed", "",
          "install the extra: pip install -e '.[labelstudio]' (scripts/setup does), or pass --no-model"),
+    Code("export-refused", "command", "an export could not be written (no release, a text-free one, an "
+         "output folder that is not a previous export, a missing library)", "", ""),
     Code("agreement-refused", "command", "no article has both annotations to compare", "", ""),
     Code("selector-invalid", "command", "an annotation selector of `agreement` (--a, --b) is not one "
          "it knows", "", "use gold, alternate, annotator:<id> or annotation:<id>"),

@@ -186,6 +186,8 @@ ALLOWED_WRITES = {
     ("build/parquet.py", "write_parquet"): "called only into a staging folder: build_release's or "
                                            "rehydrate's atomic.staged_folder",
     ("convert/__init__.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",
+    **{(f"export/{name}.py", "write"): "the format's files, inside export's atomic.staged_folder"
+       for name in ("bigbio", "brat", "conll", "plover", "stances")},
     ("ingest.py", "ingest"): "takes back the files this run wrote when a later one fails",
     ("labelstudio/pull.py", "check_files"): "the pulled files into a TemporaryDirectory, to validate "
                                             "them before the atomic writes into annotations/",

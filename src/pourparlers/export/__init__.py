@@ -1,0 +1,96 @@
+"""Interchange exports of a release: one module per format, each read back by its users' own
+tool in the tests.
+
+    conll    CoNLL-2003-style IOB2 (`conll.py`)        spacy    DocBin files (`docbin.py`)
+    brat     standoff .txt/.ann + annotation.conf        bigbio   BigBIO KB schema (`bigbio.py`)
+    plover   one row per event, POLECAT-style (`plover.py`)
+    stances  the stance network, CSV and GraphML (`stances.py`)
+
+Every format is generated from a built release (`--release DIR`, or the repository built into a
+temporary folder first, so both give the same files) and from the taxonomy of the repository
+(labels, roles, PLOVER mappings: nothing is spelled here). Rows are read a batch of articles at
+a time (`ReleaseReader`) and written as they come, so an export never holds the corpus. The
+output folder is written atomically and carries `export.json` (what was written and what the
+format could not carry, counted), the marker that lets a later export replace it.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pourparlers import atomic
+from pourparlers.errors import PourparlersError
+from pourparlers.export.reader import ReleaseReader
+from pourparlers.repo import Repo
+from pourparlers.taxonomy import Taxonomy
+
+MARKER = "export.json"
+
+
+class ExportError(PourparlersError):
+    """An export could not be written (no release, a text-free one, a folder not ours, a missing
+    consumer library)."""
+
+    code = "export-refused"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    path: Path
+    written: dict[str, int]   # what the files hold, counted
+    lost: dict[str, int]      # what the format cannot carry, counted
+
+
+def _formats() -> dict[str, Callable]:
+    from pourparlers.export import bigbio, brat, conll, docbin, plover, stances
+
+    return {"conll": conll.write, "spacy": docbin.write, "brat": brat.write, "bigbio": bigbio.write,
+            "plover": plover.write, "stances": stances.write}
+
+
+FORMATS = ("conll", "spacy", "brat", "bigbio", "plover", "stances")
+
+
+@contextmanager
+def _release(repo: Repo, release: Path | None) -> Iterator[Path]:
+    """The release folder to read: `release`, or the repository built into a temporary folder."""
+    if release is not None:
+        yield Path(release)
+        return
+    from pourparlers.build import build
+    from pourparlers.release.versions import current_version
+
+    with tempfile.TemporaryDirectory(prefix="pourparlers-export-") as folder:
+        yield build(repo, current_version(repo), Path(folder) / "release").path
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace a folder that is not a previous export (STYLE 15)."""
+    if out.exists() and not (out / MARKER).is_file():
+        raise ExportError(f"{out} exists and is not an export of pourparlers (no {MARKER})",
+                          "pass a new folder as --out, or remove this one yourself")
+
+
+def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> ExportResult:
+    """Write the export `fmt` of the release (or of the repository) into `out`, atomically."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}", f"one of {', '.join(FORMATS)}")
+    out = Path(out)
+    _check_target(out)
+    taxonomy = repo.taxonomy()
+    with _release(repo, release) as folder:
+        reader = ReleaseReader(folder, taxonomy, ExportError)
+        with atomic.staged_folder(out) as staged:
+            written, lost = _formats()[fmt](reader, staged, taxonomy)
+            summary = {"format": fmt, "release": reader.version, "written": written, "lost": lost}
+            atomic.write_text(staged / MARKER, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    return ExportResult(fmt, out, written, lost)
+
+
+__all__ = ["FORMATS", "MARKER", "ExportError", "ExportResult", "Taxonomy", "export"]
