@@ -502,10 +502,9 @@ def _step_pandera_pandas(root: Path, work: Path) -> dict:
 
 def _step_build(root: Path, work: Path) -> dict:
     from pourparlers.build import build_release
-    from pourparlers.corpus import gold
 
     taxonomy = Repo(root).taxonomy()
-    tables = gold(_tables(work / "tables"))
+    tables = _tables(work / "tables")   # every layer, as `pourparlers build` passes them
     out = work / "dist" / VERSION
     t0 = time.perf_counter()
     result = build_release(tables, taxonomy, VERSION, out, root / "DATASET_CARD.md",
@@ -581,6 +580,40 @@ def _step_sdk_conll(root: Path, work: Path) -> dict:
     return _sdk(root, work, "CONLL2003")
 
 
+EXPORTS = ("conll", "spacy", "brat", "bigbio", "plover", "stances")
+
+
+def _folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def _export_step(fmt: str):
+    def step(root: Path, work: Path) -> dict:
+        """`pourparlers export <fmt> --release` of the release the build step wrote."""
+        from pourparlers.export import export
+
+        out = work / f"export_{fmt}"
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        export(fmt, out, Repo(root), release=work / "dist" / VERSION)
+        return {"seconds": time.perf_counter() - t0, "articles": None, "mb": _folder_mb(out)}
+    return step
+
+
+def _bare_step(fmt: str):
+    def step(root: Path, work: Path) -> dict:
+        """Anchor: the same output's bytes (read first, not timed) written file by file."""
+        source, out = work / f"export_{fmt}", work / f"bare_{fmt}"
+        files = [(p.relative_to(source), p.read_bytes()) for p in sorted(source.rglob("*")) if p.is_file()]
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        for relative, data in files:
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            (out / relative).write_bytes(data)
+        return {"seconds": time.perf_counter() - t0, "articles": None, "mb": _folder_mb(out)}
+    return step
+
+
 STEPS = {
     "parse": _step_parse,
     "convert": _step_convert,
@@ -593,6 +626,8 @@ STEPS = {
     "sdk_json_min": _step_sdk_json_min,
     "sdk_conll": _step_sdk_conll,
     "pipeline": _step_pipeline,
+    **{f"export_{fmt}": _export_step(fmt) for fmt in EXPORTS},
+    **{f"bare_{fmt}": _bare_step(fmt) for fmt in EXPORTS},
 }
 
 
@@ -816,10 +851,16 @@ class Bench:
                     self.once(step, n)
                 for step, cap in ANCHOR_CAPS.items():
                     self.once(step, n, cap)
+                if n == self.sizes[-1]:   # the exports, at the largest size only, from build's release
+                    for fmt in EXPORTS:
+                        self.once(f"export_{fmt}", n)
+                        self.once(f"bare_{fmt}", n)
                 self.say(f"  round {round_number + 1} of {self.repeat} done")
             if n == self.sizes[-1]:
                 self.once("pipeline", n)
-            for step in LABELS:
+            for step in [*LABELS, *(f"{kind}_{fmt}" for fmt in EXPORTS for kind in ("export", "bare"))]:
+                if (step, n) not in self.results:
+                    continue
                 runs = self.get(step, n)
                 sampled = self.sampled.get((step, n))
                 on = f" (on {_fmt_n(sampled)})" if sampled else ""
@@ -866,6 +907,22 @@ class Bench:
 
     def get(self, step: str, n: int) -> list[dict]:
         return self.results[(step, n)]
+
+    def export_lines(self, n: int) -> list[str]:
+        """Each export at size n next to a bare write of its own output (ratio: median over
+        rounds), with its peak memory (goal: <= MEMORY_CAP_MIB, the exports stream)."""
+        if ("export_conll", n) not in self.results:
+            return []
+        lines = ["", f"| export at {_fmt_n(n)} | s | bare write of its output, s | ratio (rounds) | output MB | "
+                 "peak MiB |", "|---|---|---|---|---|---|"]
+        for fmt in EXPORTS:
+            ours, bare = self.get(f"export_{fmt}", n), self.get(f"bare_{fmt}", n)
+            rounds = self.round_ratios(f"export_{fmt}", f"bare_{fmt}", n, "of")
+            peak = max(r["peak_mib"] for r in ours)
+            lines.append(f"| {fmt} | {_median(ours):.2f} | {_median(bare):.2f} | {statistics.median(rounds):.1f}x "
+                         f"({min(rounds):.1f}–{max(rounds):.1f}x) | {ours[0]['mb']:.1f} | {peak:.0f}"
+                         f"{'' if peak <= MEMORY_CAP_MIB else ' (over the cap)'} |")
+        return lines
 
     # -- report ------------------------------------------------------------------------------
 
@@ -916,13 +973,15 @@ class Bench:
                      f"{' | '.join(f'{u} of {b}' for u, b in zip(unreported, broken, strict=True))} | | 0 | "
                      f"{'yes' if not any(unreported) else 'NO'} |")
         peak = {step: max(r["peak_mib"] for r in self.get(step, largest))
-                for step in ("convert", "validate", "validate_bad", "build", "pipeline")
+                for step in ("convert", "validate", "validate_bad", "build", "pipeline",
+                             *(f"export_{fmt}" for fmt in EXPORTS))
                 if (step, largest) in self.results}
         worst = max(peak, key=peak.get)
         lines.append(f"| peak memory at {_fmt_n(largest)} (worst step: {worst}) | "
                      f"{' | '.join('' for _ in sizes[:-1])}{' | ' if len(sizes) > 1 else ''}"
                      f"{peak[worst]:.0f} MiB | | <= {MEMORY_CAP_MIB} MiB | "
                      f"{'yes' if peak[worst] <= MEMORY_CAP_MIB else 'NO'} |")
+        lines += self.export_lines(largest)
         per = {n: sum(_per_article(self.get(s, n)) for s in ("convert", "validate", "build")) * 1000
                for n in sizes}
         growth = per[largest] / per[sizes[0]]

@@ -152,6 +152,24 @@ def test_the_report_shows_each_verdict_with_the_spread_of_its_rounds(tmp_path):
     assert "| build vs write_table (release tables) | 1.00x | 1.00–1.00x | <= 1.7x | yes |" in report
 
 
+def test_the_report_times_each_export_next_to_a_bare_write_and_counts_its_peak(tmp_path):
+    bench = Bench([1_000], repeat=2, folder=tmp_path)
+    for step in LABELS:
+        bench.results[(step, 1_000)] = [
+            {"seconds": 1.0, "cpu_seconds": 1.0, "articles": 1_000, "peak_mib": 100.0,
+             "articles_s": 0.5, "unreported": 0, "broken_rows": 10} for _ in range(2)]
+    for fmt in benchmark.EXPORTS:
+        bench.results[(f"export_{fmt}", 1_000)] = [{"seconds": s, "articles": None, "peak_mib": 300.0, "mb": 2.0}
+                                                   for s in (2.0, 4.0)]
+        bench.results[(f"bare_{fmt}", 1_000)] = [{"seconds": 0.5, "articles": None, "peak_mib": 90.0, "mb": 2.0}
+                                                 for _ in range(2)]
+    bench.results[("export_brat", 1_000)][1]["peak_mib"] = 3000.0
+    report = bench.report()
+    assert "| conll | 3.00 | 0.50 | 6.0x (4.0–8.0x) | 2.0 | 300 |" in report
+    assert "| brat | 3.00 | 0.50 | 6.0x (4.0–8.0x) | 2.0 | 3000 (over the cap) |" in report
+    assert "| peak memory at 1k (worst step: export_brat) | 3000 MiB | | <= 2048 MiB | NO |" in report
+
+
 def test_a_step_peak_is_its_own_not_its_parents():
     """The driver may hold a lot (here 300 MB) when it starts a step; the step's peak must not
     include it (`ru_maxrss` would: Linux carries it over exec)."""
