@@ -30,6 +30,8 @@ CONTEXT = {
     "format": "cr:format", "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset",
     "jsonPath": "cr:jsonPath", "key": "cr:key", "md5": "cr:md5", "parentField": "cr:parentField",
     "path": "cr:path", "recordSet": "cr:recordSet", "references": "cr:references", "regex": "cr:regex",
+    "rai": "http://mlcommons.org/croissant/RAI/", "equivalentProperty": "cr:equivalentProperty",
+    "samplingRate": "cr:samplingRate",
     "repeated": "cr:repeated", "replace": "cr:replace", "sc": "https://schema.org/",
     "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField", "transform": "cr:transform",
 }
