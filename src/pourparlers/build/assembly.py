@@ -231,7 +231,9 @@ class Assembly:
 
     def _order_every_layer(self) -> None:
         """The annotations of every layer, ordered by article, layer (gold first), annotation id;
-        each named `<article>:<layer>:<n>` (n counts from 1 within the article's layer)."""
+        each named `<article>:<layer>:<n>` (n counts from 1 within the article's layer). A gold
+        annotation's rows are those of the gold copy (by article); only the other layers get a
+        copy of their own (by their position among the non-gold annotations)."""
         every = self._every
         keys = pl.concat([pl.from_arrow(every[name].select(["article_id", "annotation_id", "layer", "annotator"]))
                           for name in ("entities", "events", "stances")]).unique()
@@ -240,24 +242,51 @@ class Assembly:
             pl.col("layer").replace_strict(list(LAYERS), list(range(len(LAYERS))), return_dtype=pl.Int8)
             .alias("_layer")).sort("_article", "_layer", "annotation_id")
         keys = keys.with_columns((pl.int_range(pl.len()).over("_article", "_layer") + 1).alias("_n"),
-                                 pl.int_range(pl.len()).alias("_owner"))
+                                 (pl.col("layer") == GOLD).alias("_gold"))
+        keys = keys.with_columns((pl.col("_gold").not_().cum_sum() - 1).alias("_other"))
         self.annotation_article = keys["_article"].to_numpy()
+        self.annotation_gold = keys["_gold"].to_numpy()
+        self.annotation_other = keys["_other"].to_numpy()     # position among non-gold annotations
         self.annotation_rows = pa.table({
             "id": keys.select(pl.concat_str("article_id", "layer", pl.col("_n").cast(pl.String),
                                             separator=":")).to_series().to_arrow(),
             "article_id": keys["article_id"].to_arrow(), "layer": keys["layer"].to_arrow(),
             "annotator": keys["annotator"].to_arrow()})
-        owners = keys.select("article_id", "annotation_id", "_owner")
+        owners = keys.filter(~pl.col("_gold")).select("article_id", "annotation_id", "_other")
+        self.others = None
+        if owners.height:
+            def owner(table: pa.Table) -> np.ndarray:
+                found = pl.from_arrow(table.select(["article_id", "annotation_id"])).join(
+                    owners, on=["article_id", "annotation_id"], how="inner", maintain_order="left")
+                return found["_other"].to_numpy()
 
-        def owner(table: pa.Table) -> np.ndarray:
-            found = pl.from_arrow(table.select(["article_id", "annotation_id"])).join(
-                owners, on=["article_id", "annotation_id"], how="left", maintain_order="left")
-            return found["_owner"].to_numpy()
-
-        self.every = Annotated(every["entities"], owner(every["entities"]), self.coarse, self.entity_types)
-        self.every.order_the_rest(every["events"], owner(every["events"]), every["stances"],
-                                  owner(every["stances"]), every["event_arguments"])
+            other = {name: table.filter(pc.not_equal(table["layer"], GOLD)) for name, table in every.items()
+                     if "layer" in table.column_names}
+            self.others = Annotated(other["entities"], owner(other["entities"]), self.coarse, self.entity_types)
+            self.others.order_the_rest(other["events"], owner(other["events"]), other["stances"],
+                                       owner(other["stances"]), other["event_arguments"])
         self._every = None
+
+    def _annotation_lists(self, name: str, feature, lo: int, hi: int) -> pa.Array:
+        """The `name` lists of annotations `lo:hi`: a gold one's from the gold copy, the others'
+        from their own, put back in annotation order."""
+        gold = np.flatnonzero(self.annotation_gold[lo:hi])
+        other = np.flatnonzero(~self.annotation_gold[lo:hi])
+        parts, positions = [], []
+        if len(gold):
+            articles = self.annotation_article[lo:hi][gold]
+            first = int(articles.min())
+            parts.append(self.gold.nested(name, feature, first, int(articles.max()) + 1).take(
+                pa.array(articles - first)))
+            positions.append(gold)
+        if len(other):
+            first = int(self.annotation_other[lo:hi][other].min())
+            parts.append(self.others.nested(name, feature, first, first + len(other)))
+            positions.append(other)
+        if not parts:
+            return self.gold.nested(name, feature, 0, 0)
+        order = np.argsort(np.concatenate(positions), kind="stable")
+        return pa.concat_arrays(parts).take(pa.array(order))
 
     def splits_of(self, config: str) -> list[str]:
         """The splits a config is written in: the article splits, or `train` alone for `actors`
@@ -327,7 +356,7 @@ class Assembly:
             lo, hi = (int(i) for i in np.searchsorted(self.annotation_article, [first, last]))
             rows = self.annotation_rows.slice(lo, hi - lo)
             columns = {name: rows[name] for name in rows.column_names}
-            columns.update({name: self.every.nested(name, features[name], lo, hi)
+            columns.update({name: self._annotation_lists(name, features[name], lo, hi)
                             for name in ("entities", "events", "stances")})
         else:
             articles = self.articles.take(self.article_order[first:last])
