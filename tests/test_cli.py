@@ -118,3 +118,13 @@ def test_schema_refuses_a_guidelines_block_of_no_known_table(repo_copy, capsys):
                                              encoding="utf-8")
     assert main(["--root", str(repo_copy), "schema"]) == 1
     assert "Error [guidelines-invalid]: GUIDELINES.md: unknown generated block 'colours'" in capsys.readouterr().err
+
+
+def test_validate_imports_neither_datasets_nor_the_export_formats():
+    """`pourparlers validate` is the everyday loop (benchmarks: within 1.3x of its own imports);
+    listing the export formats for the parser must not import the exporters or `datasets`."""
+    probe = ("import sys; from pourparlers.cli import parser; parser(); "
+             "import pourparlers.corpus; print(sorted(m for m in ('datasets', 'spacy', 'pourparlers.export.reader') "
+             "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

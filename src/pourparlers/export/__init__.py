@@ -25,9 +25,7 @@ from pathlib import Path
 
 from pourparlers import atomic
 from pourparlers.errors import PourparlersError
-from pourparlers.export.reader import ReleaseReader
 from pourparlers.repo import Repo
-from pourparlers.taxonomy import Taxonomy
 
 MARKER = "export.json"
 
@@ -78,7 +76,10 @@ def _check_target(out: Path) -> None:
 
 
 def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> ExportResult:
-    """Write the export `fmt` of the release (or of the repository) into `out`, atomically."""
+    """Write the export `fmt` of the release (or of the repository) into `out`, atomically.
+    (The reader imports `datasets`: imported here, not when the CLI lists the formats.)"""
+    from pourparlers.export.reader import ReleaseReader
+
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}", f"one of {', '.join(FORMATS)}")
     out = Path(out)
@@ -93,4 +94,4 @@ def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> E
     return ExportResult(fmt, out, written, lost)
 
 
-__all__ = ["FORMATS", "MARKER", "ExportError", "ExportResult", "Taxonomy", "export"]
+__all__ = ["FORMATS", "MARKER", "ExportError", "ExportResult", "export"]
