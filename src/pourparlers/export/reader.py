@@ -9,12 +9,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from datasets import Features
+from datasets import ClassLabel, Features, List
 
-from pourparlers.build.features import SPLITS, decoded, release_features
+from pourparlers.build.features import SPLITS, has_label, release_features
 from pourparlers.taxonomy import Taxonomy
 
 BATCH_ROWS = 1_000
+
+
+def decoder(feature):
+    """A function naming the ClassLabel ids of a row of `feature` in place (the rows of
+    `to_pylist` are fresh), walking only where labels are; None when there is no label."""
+    if isinstance(feature, ClassLabel):
+        names = feature.names
+        return lambda value: None if value is None else names[value]
+    if isinstance(feature, List):
+        inner = decoder(feature.feature)
+        return None if inner is None else (lambda value: None if value is None else [inner(v) for v in value])
+    if isinstance(feature, dict):
+        parts = [(name, decoder(inner)) for name, inner in feature.items() if has_label(inner)]
+        if not parts:
+            return None
+
+        def run(value):
+            if value is not None:
+                for name, part in parts:
+                    value[name] = part(value[name])
+            return value
+        return run
+    return None
 
 
 class ReleaseReader:
@@ -34,8 +57,8 @@ class ReleaseReader:
                     raise error(f"{path}: its features are not those of schema/taxonomy.yaml (a release "
                                 "built with another taxonomy or another pourparlers)",
                                 "export from the repository the release was built from, or rebuild it")
-        first = next(self.rows("documents", self.splits("documents")[0]))[0]
-        if first["text"] is None:
+        first = next(pq.ParquetFile(self._files("documents")[0]).iter_batches(batch_size=1, columns=["text"]))
+        if first.column("text")[0].as_py() is None:
             raise error(f"{self.folder} is a text-free release: the formats need the article texts",
                         f"restore them first: pourparlers rehydrate {self.folder}")
 
@@ -64,9 +87,9 @@ class ReleaseReader:
             if path.name.split("-", 1)[0] != split:
                 continue
             parquet = pq.ParquetFile(path)
-            features = Features.from_arrow_schema(parquet.schema_arrow)
+            name = decoder(Features.from_arrow_schema(parquet.schema_arrow)) or (lambda row: row)
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                yield [decoded(features, row) for row in batch.to_pylist()]
+                yield [name(row) for row in batch.to_pylist()]
 
     def count(self, config: str, split: str) -> int:
         """Rows of one split of a config (from the Parquet metadata; 0 when not shipped)."""
