@@ -183,8 +183,8 @@ ALLOWED_WRITES = {
     ("atomic.py", "staged_folder"): "removes its own staging folder",
     ("build/__init__.py", "build_release"): "the card, written inside atomic.staged_folder",
     ("build/labels.py", "write_label_table"): "pq.write_table into an in-memory buffer, then atomic",
-    ("build/parquet.py", "write_parquet"): "called only into a staging folder: build_release's or "
-                                           "rehydrate's atomic.staged_folder",
+    **{("build/parquet.py", method): "ParquetStream, used only into a staging folder: build_release's, "
+                                     "rehydrate's or export's atomic.staged_folder" for method in ("write", "close")},
     ("convert/__init__.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",
     **{(f"export/{name}.py", "write"): "the format's files, inside export's atomic.staged_folder"
        for name in ("bigbio", "brat", "conll", "plover", "stances")},

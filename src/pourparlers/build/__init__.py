@@ -37,7 +37,7 @@ from pourparlers.build.assembly import Assembly, split_of
 from pourparlers.build.croissant import write_croissant
 from pourparlers.build.features import CONFIGS, DEFAULT_CONFIG, SPLITS, release_features
 from pourparlers.build.labels import LABEL_TABLE, write_label_table
-from pourparlers.build.parquet import dataset_from_rows, dataset_of, write_parquet
+from pourparlers.build.parquet import ParquetStream, dataset_from_rows, dataset_of
 from pourparlers.build.sentences import SentenceStats
 from pourparlers.build.textfree import strip_text
 from pourparlers.errors import InvalidData
@@ -90,44 +90,71 @@ class _Written:
     rows: dict[str, int]                    # split -> rows written
 
 
-def _write_config(assembly: Assembly, config: str, folder: Path, text: bool) -> _Written | None:
-    """Write each split of a config that has rows, batch by batch; None if it has no row."""
-    features = assembly.features[config]
-    splits = [s for s in assembly.splits_of(config) if assembly.rows_in(config, s)]
-    if not splits:
-        return None
-    info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
-                       features=features)
-    counted = [column for name, column, _ in card.COUNTED if name == config]
-    labels: dict[str, dict[str, Counter]] = {column: {} for column in counted}
-    head: list[dict] = []
-    rows: dict[str, int] = {}
-    folder.mkdir(parents=True, exist_ok=True)
-    for split in splits:
-        rows[split] = 0
-        for column in counted:
-            labels[column][split] = Counter()
+class _ConfigWriter:
+    """One config being written split by split: its Parquet stream, label counts and first rows."""
 
-        def parts(split: str = split) -> Iterator[pa.Table]:
-            for batch in assembly.batches(config, split):
-                if not text and batch.num_rows:   # (from_list of no row has no columns)
-                    batch = dataset_from_rows([strip_text(config, row) for row in batch.to_pylist()],
-                                               features).data.table
-                for column in counted:
-                    counts = pc.value_counts(batch.column(column))
-                    labels[column][split].update(dict(zip(counts.field("values").to_pylist(),
-                                                          counts.field("counts").to_pylist(), strict=True)))
-                rows[split] += batch.num_rows
-                if len(head) < card.EXAMPLE_ROWS and split == splits[0]:
-                    head.extend(batch.slice(0, card.EXAMPLE_ROWS - len(head)).to_pylist())
-                yield batch
+    def __init__(self, assembly: Assembly, config: str, folder: Path, text: bool) -> None:
+        self.config, self.folder, self.text = config, folder, text
+        self.features = assembly.features[config]
+        self.splits = [s for s in assembly.splits_of(config) if assembly.rows_in(config, s)]
+        self.info = DatasetInfo(config_name=config, splits=SplitDict(), download_size=0, dataset_size=0,
+                                features=self.features)
+        self.counted = [column for name, column, _ in card.COUNTED if name == config]
+        self.labels: dict[str, dict[str, Counter]] = {column: {} for column in self.counted}
+        self.head: list[dict] = []
+        self.rows: dict[str, int] = {}
+        self.stream: ParquetStream | None = None
 
-        path = folder / f"{split}-00000-of-00001.parquet"
-        nbytes = write_parquet(parts(), features, path)
-        info.splits.add(SplitInfo(name=split, num_bytes=nbytes, num_examples=rows[split]))
-        info.download_size += path.stat().st_size
-        info.dataset_size += nbytes
-    return _Written(info, labels, DatasetDict({splits[0]: dataset_from_rows(head, features)}), rows)
+    def open(self, split: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.split, self.rows[split] = split, 0
+        for column in self.counted:
+            self.labels[column][split] = Counter()
+        self.stream = ParquetStream(self.features, self.folder / f"{split}-00000-of-00001.parquet")
+
+    def write(self, batch: pa.Table) -> None:
+        if not self.text and batch.num_rows:   # (from_list of no row has no columns)
+            batch = dataset_from_rows([strip_text(self.config, row) for row in batch.to_pylist()],
+                                      self.features).data.table
+        for column in self.counted:
+            counts = pc.value_counts(batch.column(column))
+            self.labels[column][self.split].update(dict(zip(counts.field("values").to_pylist(),
+                                                            counts.field("counts").to_pylist(), strict=True)))
+        self.rows[self.split] += batch.num_rows
+        if len(self.head) < card.EXAMPLE_ROWS and self.split == self.splits[0]:
+            self.head.extend(batch.slice(0, card.EXAMPLE_ROWS - len(self.head)).to_pylist())
+        self.stream.write(batch)
+
+    def close(self) -> None:
+        nbytes = self.stream.close()
+        self.info.splits.add(SplitInfo(name=self.split, num_bytes=nbytes, num_examples=self.rows[self.split]))
+        self.info.download_size += self.stream.path.stat().st_size
+        self.info.dataset_size += nbytes
+
+    def written(self) -> _Written | None:
+        if not self.splits:
+            return None
+        return _Written(self.info, self.labels,
+                        DatasetDict({self.splits[0]: dataset_from_rows(self.head, self.features)}), self.rows)
+
+
+def _write_configs(assembly: Assembly, configs: tuple[str, ...], folder: Path,
+                   text: bool) -> dict[str, _Written | None]:
+    """Write each split of `configs` that has rows, batch by batch, in one pass over the batches
+    (`ner` and `ner_sentences` share their tokens); None for a config without rows."""
+    writers = {config: _ConfigWriter(assembly, config, folder / config, text) for config in configs}
+    for split in SPLITS:
+        active = {config: writer for config, writer in writers.items() if split in writer.splits}
+        if not active:
+            continue
+        for writer in active.values():
+            writer.open(split)
+        for batches in assembly.batches_of(tuple(active), split):
+            for config, batch in batches.items():
+                active[config].write(batch)
+        for writer in active.values():
+            writer.close()
+    return {config: writer.written() for config, writer in writers.items()}
 
 
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
@@ -149,11 +176,12 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
         # ner config is written in a worker thread while the main one orders the other
         # tables and writes the other configs.
-        tokens = pool.submit(lambda: {config: _write_config(assembly, config, tmp / config, text)
-                                      for config in TOKEN_CONFIGS})
+        tokens = pool.submit(_write_configs, assembly, TOKEN_CONFIGS, tmp, text)
         assembly.order_the_rest()
-        written = {config: _write_config(assembly, config, tmp / config, text)
-                   for config in CONFIGS if config not in TOKEN_CONFIGS}
+        written = {}
+        for config in CONFIGS:
+            if config not in TOKEN_CONFIGS:
+                written.update(_write_configs(assembly, (config,), tmp, text))
         written.update(tokens.result())
         counts = {config: {split: written[config].rows.get(split, 0) if written[config] else 0
                            for split in assembly.splits_of(config)} for config in CONFIGS}

@@ -327,8 +327,8 @@ class Assembly:
         tags, unrepresented = ner_tag_ids(tokens, mentions, self.taxonomy)
         return tokens, tags, mentions, unrepresented
 
-    def _ner(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
-        tokens, tags, _, unrepresented = self._tokens(articles, first, last)
+    def _ner(self, articles: pa.Table, first: int, last: int, tokens=None) -> dict[str, pa.Array]:
+        tokens, tags, _, unrepresented = tokens or self._tokens(articles, first, last)
         self.ner_unrepresented += unrepresented
         counts = np.bincount(tokens["row"].to_numpy(), minlength=last - first)
         offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
@@ -338,16 +338,18 @@ class Assembly:
             ("token_ends", pa.array(tokens["end"].to_numpy(), pa.int32())),
             ("ner_tags", pa.array(tags, pa.int64())))}
 
-    def _ner_sentences(self, articles: pa.Table, first: int, last: int) -> dict[str, pa.Array]:
-        tokens, tags, mentions, _ = self._tokens(articles, first, last)
+    def _ner_sentences(self, articles: pa.Table, first: int, last: int, tokens=None) -> dict[str, pa.Array]:
+        tokens, tags, mentions, _ = tokens or self._tokens(articles, first, last)
         sentences, _, stats = sentence_frame(
             articles["text"].to_pylist(), articles["language"].to_pylist(), tokens,
             mentions["row"].to_numpy(), mentions["start"].to_numpy(), mentions["end"].to_numpy())
         self.sentence_stats.add(stats)
         return sentence_columns(articles, tokens, tags, sentences)
 
-    def _batch(self, config: str, first: int, last: int) -> pa.Table:
-        """Articles `first:last` of the release order: their rows of `config`, in its features."""
+    def _batch(self, config: str, first: int, last: int, articles: pa.Table | None = None,
+               tokens=None) -> pa.Table:
+        """Articles `first:last` of the release order: their rows of `config`, in its features
+        (`articles` and `tokens`, when given, are theirs: `batches_of` shares them)."""
         features = self.features[config]
         if config in ("entities", "events", "stances"):
             lo, hi = np.searchsorted(self.gold.owner_of(config), [first, last])
@@ -359,18 +361,33 @@ class Assembly:
             columns.update({name: self._annotation_lists(name, features[name], lo, hi)
                             for name in ("entities", "events", "stances")})
         else:
-            articles = self.articles.take(self.article_order[first:last])
+            if articles is None:
+                articles = self.articles.take(self.article_order[first:last])
             if config == "ner_sentences":
-                columns = self._ner_sentences(articles, first, last)
+                columns = self._ner_sentences(articles, first, last, tokens)
             else:
                 columns = {"id": articles["article_id"], "article_id": articles["article_id"],
                            **{name: articles[name] for name in article_fields() if name != "id"}}
             if config == "ner":
-                columns.update(self._ner(articles, first, last))
+                columns.update(self._ner(articles, first, last, tokens))
             for name in ("entities", "events", "stances") if config == "documents" else ():
                 columns[name] = self.gold.nested(name, features[name], first, last)
         return encoded(pa.table({name: columns[name] for name in features}), features,
                        self.schemas[config])
+
+    def batches_of(self, configs: tuple[str, ...], split: str) -> Iterator[dict[str, pa.Table]]:
+        """Batches of several configs at once, {config: batch}: `ner` and `ner_sentences` share
+        each batch's tokens and tags (tokenizing is most of their cost)."""
+        if set(configs) == {"ner", "ner_sentences"}:
+            lo, hi = self._articles_of(split)
+            for first in range(lo, hi, BATCH_ARTICLES):
+                last = min(first + BATCH_ARTICLES, hi)
+                articles = self.articles.take(self.article_order[first:last])
+                tokens = self._tokens(articles, first, last)
+                yield {config: self._batch(config, first, last, articles, tokens) for config in configs}
+            return
+        for parts in zip(*(self.batches(config, split) for config in configs), strict=True):
+            yield dict(zip(configs, parts, strict=True))
 
     def batches(self, config: str, split: str) -> Iterator[pa.Table]:
         """A split of a config, `BATCH_ARTICLES` articles at a time (`actors`: at once)."""

@@ -58,27 +58,45 @@ def dataset_of(table: pa.Table, features: Features) -> Dataset:
     return Dataset(InMemoryTable(table), info=DatasetInfo(features=features), fingerprint=fingerprint)
 
 
+class ParquetStream:
+    """A Parquet file written as `Dataset.to_parquet` writes it, from encoded tables given one at
+    a time, in row groups of `ROW_GROUP_ROWS` rows whatever the tables' sizes (so a file written
+    whole, as `rehydrate` does, is byte-identical to one written in batches). The writer options
+    are those of `Dataset.to_parquet` (content-defined chunking, page index), the schema carries
+    the features; `close` returns the rows' Arrow size."""
+
+    def __init__(self, features: Features, path: Path) -> None:
+        self.path, self.schema, self.nbytes = Path(path), features.arrow_schema, 0
+        self.writer = pq.ParquetWriter(path, self.schema, use_content_defined_chunking=CDC_OPTIONS,
+                                       write_page_index=True)
+        self.pending = self.schema.empty_table()
+
+    def write(self, part: pa.Table) -> None:
+        self.nbytes += part.nbytes
+        self.pending = pa.concat_tables([self.pending, part])
+        whole = self.pending.num_rows - self.pending.num_rows % ROW_GROUP_ROWS
+        if whole:
+            self.writer.write_table(self.pending.slice(0, whole), row_group_size=ROW_GROUP_ROWS)
+            self.pending = self.pending.slice(whole)
+
+    def close(self) -> int:
+        if self.pending.num_rows:
+            self.writer.write_table(self.pending, row_group_size=ROW_GROUP_ROWS)
+        self.writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
+        self.writer.close()
+        return self.nbytes
+
+
 def write_parquet(parts: Iterable[pa.Table], features: Features, path: Path) -> int:
-    """Write encoded tables as one parquet file, in row groups of `ROW_GROUP_ROWS` rows whatever
-    the parts' sizes (so a file written whole, as `rehydrate` does, is byte-identical to one
-    written in batches); the rows' Arrow size. The writer options are those of
-    `Dataset.to_parquet` (content-defined chunking, page index), the schema carries the features."""
-    schema = features.arrow_schema
-    nbytes = 0
-    with pq.ParquetWriter(path, schema, use_content_defined_chunking=CDC_OPTIONS,
-                          write_page_index=True) as writer:
-        pending = schema.empty_table()
+    """Write encoded tables as one Parquet file (`ParquetStream`); the rows' Arrow size."""
+    stream = ParquetStream(features, path)
+    try:
         for part in parts:
-            nbytes += part.nbytes
-            pending = pa.concat_tables([pending, part])
-            whole = pending.num_rows - pending.num_rows % ROW_GROUP_ROWS
-            if whole:
-                writer.write_table(pending.slice(0, whole), row_group_size=ROW_GROUP_ROWS)
-                pending = pending.slice(whole)
-        if pending.num_rows:
-            writer.write_table(pending, row_group_size=ROW_GROUP_ROWS)
-        writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
-    return nbytes
+            stream.write(part)
+    except BaseException:
+        stream.writer.close()
+        raise
+    return stream.close()
 
 
 
