@@ -177,6 +177,9 @@ _CODES = [
     Code("task-article-id", "pull", "a Label Studio task has no valid data.article_id",
          "data.article_id", "import articles with `pourparlers annotate`, not by hand"),
     # -- releases ------------------------------------------------------------------------------
+    Code("release-mismatch", "release", "a release folder does not hold exactly the files its manifest "
+         "lists (one missing, changed or added, hidden ones included, or a link)", "manifest.json",
+         "a release folder is never edited: restore it (download it again) or cut a new release"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
     Code("text-hash-mismatch", "release", "a text given to rehydrate is not the one that was annotated",
@@ -192,6 +195,9 @@ _CODES = [
          "metadata)", "raw/", "fix the file or the options and ingest again"),
     Code("schema-stale", "command", "a file generated from schema/taxonomy.yaml is out of date",
          "schema/label_config.xml, GUIDELINES.md", "run `pourparlers schema`"),
+    Code("folder-not-ours", "command", "a command was asked to write over a folder or file it did not "
+         "make (only a new or empty folder, or its own earlier output, is replaced)", "--out",
+         "choose another --out (a new folder), or move that folder away yourself"),
     Code("build-refused", "command", "a release could not be built", "dist/", ""),
     Code("release-refused", "command", "a release could not be cut (version, previous release, "
          "changelog)", "CHANGELOG.md, dist/", ""),

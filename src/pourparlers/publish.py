@@ -1,28 +1,28 @@
 """Publish a release to a Hugging Face dataset repo: one commit, then the tag `v<version>`.
 
-Reads `dist/<version>/` (a folder made by `pourparlers release`, checked against its
-manifest); writes nothing locally. The flow is the one hf-release.md measured: create the repo
-if needed, refuse a tag that exists, `upload_folder` the release as ONE commit (which also
-deletes Parquet files of configs the release no longer has), then `create_tag` on the sha that
-commit returned (never on `main`, which another commit may have moved). The token comes from
-`HF_TOKEN` or the user's `hf auth login`, through `huggingface_hub`; it is never printed.
+Reads `dist/<version>/` (a folder made by `pourparlers release`, verified against its manifest
+when the plan is made and again just before the upload); writes nothing locally. Create the
+repo if needed, refuse a tag that exists, upload exactly the files of the plan (the manifest's
+and the manifest) as ONE commit that also deletes Parquet files of configs the release no
+longer has, then `create_tag` on the sha that commit returned (never on `main`, which another
+commit may have moved). The token comes from `HF_TOKEN` or the user's `hf auth login`, through
+`huggingface_hub`; it is never printed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
-from pourparlers.release.manifest import MANIFEST, checked_release, verify_manifest
+from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
 from pourparlers.repo import Repo
 
 REPO_TYPE = "dataset"
-# What a release folder may upload; nothing else in it reaches the Hub.
-ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet"]
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
 _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
@@ -88,10 +88,10 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
         raise PublishError("no release to publish: CHANGELOG.md records none",
                            "cut one with `pourparlers release --minor`")
     folder = repo.release_dir(version)
-    manifest = checked_release(folder, PublishError,
-                               (f"{folder} is not a release (no {MANIFEST})",
-                                f"cut it with `pourparlers release {version}`"),
-                               "a release folder is never edited: cut a new release")
+    if not (folder / MANIFEST).is_file():
+        raise PublishError(f"{folder} is not a release (no {MANIFEST})",
+                           f"cut it with `pourparlers release {version}`")
+    manifest = verified_release(folder)
     repo_id = repo_id or manifest.get("repo_id", "")
     if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
         raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
@@ -104,6 +104,23 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
     if manifest.get("text") is False:
         warnings.append("this is a text-free release: users need `pourparlers rehydrate`")
     return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)
+
+
+def _operations(plan: PublishPlan, remote: list[str]) -> list:
+    """Exactly the planned files (the manifest's, and the manifest), checked again against the
+    folder, and the deletion of remote Parquet files of configs the release no longer has."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    verified_release(plan.folder)
+    now = {MANIFEST: sha256_file(plan.folder / MANIFEST)}
+    planned = {path: digest for path, _, digest in plan.files}
+    if planned[MANIFEST] != now[MANIFEST]:
+        raise PublishError(f"{plan.folder / MANIFEST} changed since the plan was made",
+                           "run `pourparlers publish --dry-run` again and check the plan")
+    gone = sorted(path for path in remote if path not in planned
+                  and any(fnmatch.fnmatch(path, pattern) for pattern in DELETE_PATTERNS))
+    return ([CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(plan.folder / path))
+             for path in sorted(planned)] + [CommitOperationDelete(path_in_repo=path) for path in gone])
 
 
 def publish(plan: PublishPlan, *, api=None) -> PublishResult:
@@ -129,14 +146,9 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
             raise PublishError(f"{plan.repo_id} already has {newer[-1]}, newer than {plan.tag}: publishing "
                                f"{plan.tag} would move `main` back to older data",
                                "publish only the newest release; cut a new one from the data you want")
-        issues = verify_manifest(plan.folder)
-        if issues:
-            raise PublishError(f"{plan.folder} changed since the plan: {'; '.join(issues[:5])}")
-        commit = api.upload_folder(
-            folder_path=plan.folder, repo_id=plan.repo_id, repo_type=REPO_TYPE,
-            commit_message=plan.commit_message, allow_patterns=ALLOW_PATTERNS,
-            delete_patterns=DELETE_PATTERNS,
-        )
+        commit = api.create_commit(plan.repo_id, repo_type=REPO_TYPE, commit_message=plan.commit_message,
+                                   operations=_operations(plan, api.list_repo_files(plan.repo_id,
+                                                                                    repo_type=REPO_TYPE)))
         try:
             api.create_tag(plan.repo_id, repo_type=REPO_TYPE, tag=plan.tag, revision=commit.oid,
                            tag_message=f"pourparlers {plan.tag}")

@@ -29,11 +29,13 @@ def state(root: Path) -> dict[str, dict[str, bytes]]:
 
 @pytest.fixture
 def repo(repo_copy: Path) -> Path:
-    """The repository copy with the good export and a previous release in dist/."""
+    """The repository copy with the good export and a previous build in dist/ (its marker says
+    so: a build may replace it)."""
     shutil.copy2(EXPORT, repo_copy / "annotations" / EXPORT.name)
     previous = repo_copy / "dist" / "0.1.0"
     previous.mkdir(parents=True)
     (previous / "README.md").write_text("the previous release\n", encoding="utf-8")
+    (previous / atomic.MARKER).write_text("release\n", encoding="utf-8")
     return repo_copy
 
 

@@ -113,7 +113,7 @@ def test_changelog_is_newest_first_and_every_release_folder_matches_its_manifest
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["version"] == result.version and manifest["text"] is True
         assert set(manifest["files"]) == {p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                                          if p.is_file()} - {"manifest.json"}
+                                          if p.is_file()} - {"manifest.json", ".pourparlers-output"}
         citation = (folder / "CITATION.cff").read_text(encoding="utf-8")
         assert f'version: "{result.version}"' in citation and 'date-released: "2026-11-23"' in citation
     # the CLI's `build` keeps building the newest version of the changelog

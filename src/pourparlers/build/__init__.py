@@ -30,7 +30,7 @@ from datasets.info import DatasetInfo
 from datasets.splits import SplitDict, SplitInfo
 
 from pourparlers import card
-from pourparlers.atomic import staged_folder
+from pourparlers.atomic import output_folder
 from pourparlers.build.assembly import Assembly, split_of
 from pourparlers.build.features import CONFIGS, DEFAULT_CONFIG, SPLITS, release_features
 from pourparlers.build.parquet import dataset_from_rows, dataset_of, write_parquet
@@ -121,7 +121,8 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
 
     Everything is written into a staging sibling first; `out_dir` changes only once the whole
-    release is written, so a failure leaves it as it was. `text=False` makes a text-free build
+    release is written, so a failure leaves it as it was. `out_dir` must be new, empty, or an
+    earlier build (its marker file): any other folder is refused, never emptied. `text=False` makes a text-free build
     (see `textfree`); `agreement` is the agreement report (JSON) for the card, if any.
     `validated=True` says the caller has just validated these tables (`load_corpus` does), so
     they are not checked a second time; otherwise a release of invalid tables is refused.
@@ -129,7 +130,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     check_version(version)
     out_dir = Path(out_dir)
     assembly = Assembly(tables, taxonomy, validated)
-    with staged_folder(out_dir) as tmp, _quiet_progress(), \
+    with output_folder(out_dir, "release") as tmp, _quiet_progress(), \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
         # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
         # ner config is written in a worker thread while the main one orders the other
