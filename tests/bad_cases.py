@@ -157,6 +157,19 @@ def export_over_the_size_limit(r: Copy) -> None:
         handle.truncate(MAX_EXPORT_BYTES + 1)
 
 
+@case("personal-data", article="", annotation="")
+def expanded_annotator_with_an_email(r: Copy) -> None:
+    """A full export made with users expanded (`annotations__completed_by`), committed as is."""
+    r.edit(lambda t: t[0]["annotations"][0].update(
+        completed_by={"id": 1, "email": "marie.dupont@example.org", "first_name": "Marie", "last_name": ""}))
+
+
+@case("personal-data", article="", annotation="")
+def draft_with_its_author_s_email(r: Copy) -> None:
+    r.edit(lambda t: t[0].update(drafts=[{"id": 3, "user": "marie.dupont@example.org", "result": [],
+                                          "created_username": "marie.dupont@example.org, 4"}]))
+
+
 # ------------------------------------------------------------------------ tasks and keys
 
 

@@ -74,6 +74,9 @@ _CODES = [
          "it with the wrong JSON type",
          "task: id, data.text, data.article_id, annotations[]; annotation: id, result[]",
          "use Label Studio's full JSON export and do not edit exports by hand"),
+    Code("personal-data", "export", "an export names a person (an e-mail address, a user name): "
+         "annotations/ is committed, it keeps user ids only", "the JSON path named",
+         "pull the export again (`pourparlers pull` keeps user ids only), or remove the field"),
     Code("unknown-article", "export", "an export or a row names an article that is not in raw/",
          "article_id", "run `pourparlers ingest` to add the article to raw/, or remove the export"),
     Code("text-drift", "export", "a task's data.text differs from the stored article text", "text",

@@ -136,10 +136,14 @@ def test_good_export_values(tmp_path: Path) -> None:
 
 
 def test_annotator_is_the_user_id_never_the_email(tmp_path: Path) -> None:
+    """An expanded user object gives its id; if it carries an e-mail, that is reported too."""
     tasks = fixture(GOOD)
-    assert "@" in tasks[0]["annotations"][0]["completed_by"]["email"]
-    t = convert_one(tmp_path, tasks).tables
-    assert {r["annotator"] for r in t["entities"].to_pylist()} == {"3"}
+    tasks[0]["annotations"][0]["completed_by"]["email"] = "annotatrice3@example.org"
+    result = convert_one(tmp_path, tasks)
+    assert {r["annotator"] for r in result.tables["entities"].to_pylist()} == {"3"}
+    p = only(result, "personal-data")
+    assert (p.field, p.message) == ("[0].annotations[0].completed_by.email",
+                                    "[0].annotations[0].completed_by.email names a person: a…@example.org")
 
 
 def test_rows_are_ordered_whatever_the_item_order(tmp_path: Path) -> None:

@@ -183,6 +183,9 @@ ALLOWED_WRITES = {
     ("atomic.py", "write_text"): "encodes, then write_bytes",
     ("atomic.py", "swap_in"): "the one folder swap: renames, then removes the old folder moved aside",
     ("atomic.py", "staged_folder"): "removes its own staging folder",
+    ("atomic.py", "output_folder"): "the kind marker, inside its own staging folder",
+    ("atomic.py", "clean_leftovers"): "removes staging folders of its own kind whose process is gone, "
+                                      "or puts back a version a killed swap moved aside",
     ("build/__init__.py", "build_release"): "the card, written inside atomic.staged_folder",
     ("build/parquet.py", "write_parquet"): "called only into a staging folder: build_release's or "
                                            "rehydrate's atomic.staged_folder",

@@ -174,8 +174,7 @@ def _convert_file(path: Path, file: str, articles_by_id: Mapping[str, str], taxo
     file_problems: list[Problem] = []
     article_ids: list[str] = []
     tasks, trouble = read_export(path, file)
-    if trouble is not None:
-        file_problems.append(trouble)
+    file_problems += trouble
     for index, task in enumerate(tasks or ()):
         done = convert_task(task, file=file, articles_by_id=articles_by_id, taxonomy=taxonomy,
                             rows=rows, seen=seen, index=index)

@@ -23,6 +23,7 @@ from pourparlers.corpus import annotation_files, load_corpus
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
 from pourparlers.labelstudio.annotate import find_project
 from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.people import anonymous
 from pourparlers.raw import check_article_id
 from pourparlers.repo import Repo
 
@@ -59,8 +60,9 @@ def _by_id(items: list) -> list:
 
 
 def normalize_task(task: dict) -> dict:
-    """A task with volatile fields dropped and its lists in id order."""
-    task = without_volatile(task)
+    """A task with volatile fields and every person's e-mail and name dropped (user ids stay),
+    and its lists in id order."""
+    task = anonymous(without_volatile(task))
     for key in ("annotations", "predictions", "drafts"):
         if isinstance(task.get(key), list):
             task[key] = _by_id(task[key])
