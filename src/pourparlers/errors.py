@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass
 
 MAX_EXPORT_MIB = 256
 """The largest export file convert reads (one article's export is kilobytes to a few MB)."""
+MAX_ARTICLE_KIB = 1024
+"""The largest raw article ingest takes and raw/ is read with (a long news article is 50 KiB;
+past this a file is a mistake, and the release's memory grows with it)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,14 @@ _CODES = [
     Code("file-name-mismatch", "raw", "a file is not named after the article it holds",
          "source_file", "name each file after its article id (`pourparlers ingest` and "
          "`pourparlers pull` do)"),
+    Code("text-empty", "raw", "an article has no visible text once decoded and normalized (only a "
+         "BOM, spaces, control characters)", "articles.text", "ingest the article's real text"),
+    Code("article-too-large", "raw", f"a raw article is larger than {MAX_ARTICLE_KIB} KiB",
+         "articles.raw_file", f"an article is a news text (at most {MAX_ARTICLE_KIB} KiB): split a "
+         "collection into its articles and ingest each"),
+    Code("folder-missing", "raw", "raw/ or annotations/ is missing, or is not a folder",
+         "raw/, annotations/", "restore the folder from git (annotations/ may be empty, with a "
+         ".gitkeep file)"),
     Code("raw-missing", "raw", "an article's raw text cannot be read as UTF-8 text",
          "articles.raw_file", "restore the raw file with git"),
     Code("raw-without-metadata", "raw", "a raw text has no metadata file beside it",
@@ -67,6 +78,9 @@ _CODES = [
          "pull the export again (`pourparlers pull`) or delete the empty file"),
     Code("json-invalid", "export", "an export file is not valid JSON", "source_file",
          "the file is truncated or was edited by hand: pull the export again (`pourparlers pull`)"),
+    Code("duplicate-key", "export", "an object of an export holds the same key twice (a JSON parser "
+         "would keep one value silently)", "source_file", "the file was edited by hand or written by "
+         "another tool: pull the export again (`pourparlers pull`)"),
     Code("export-shape", "export", "an export is not a JSON list of Label Studio tasks",
          "export: a JSON list of tasks", "an export file holds a JSON list of Label Studio tasks "
          "(the full JSON export, not JSON_MIN or CSV)"),
@@ -101,6 +115,9 @@ _CODES = [
          "result[].value.start, result[].value.end",
          "offsets are integer code-point positions: delete the region and select it again in "
          "Label Studio"),
+    Code("text-type", "export", "a region's value.text is not a string: the span could not be "
+         "compared with the stored text", "result[].value.text",
+         "delete the region and select it again in Label Studio"),
     Code("duplicate-region", "export", "two regions of one annotation share an id",
          "region_id (result[].id)", "region ids must be unique within an annotation: delete the "
          "duplicate region"),
