@@ -9,8 +9,8 @@ offline (conftest.py).
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
