@@ -197,9 +197,13 @@ def cmd_server(args: argparse.Namespace) -> int:
         console().print(f"Log in as {running.credentials.email}; the password is in {home / 'credentials.json'}")
         console().print("Next: pourparlers annotate")
     elif args.action == "stop":
-        console().print("stopped" if server.stop(home) else "not running")
+        state = server.stop(home)
+        console().print({"stale": "not running: .labelstudio/server.json named a process that is not the "
+                                  "server any more (left alone; the record is removed)"}.get(state, state))
     else:
-        running = server.running(home)
+        running, stale = server.status(home)
+        if stale:
+            console().print("stale .labelstudio/server.json removed: its process is gone or is another program")
         console().print(f"running at {running.url} (pid {running.pid})" if running else "not running")
         return 0 if running else 3
     return 0
