@@ -37,7 +37,7 @@ HEADER = "<!-- pourparlers guidelines held out for "
 
 # Folded comparison: case, apostrophes, dashes and spacing do not hide a quotation, nor do the
 # quotation marks and Markdown emphasis around or inside it.
-_APOSTROPHES = "’‘ʼ′`´"
+_APOSTROPHES = "’‘ʼ′´"
 _QUOTES = "«»“”„‟‹›\""
 _DASHES = "‐‑‒–—―−"
 _DROPPED = set(_QUOTES) | {"*", "`"}
