@@ -14,7 +14,7 @@ def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "pourparlers", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     for verb in ("ingest", "convert", "validate", "build", "schema", "server", "annotate", "pull", "agreement",
-                 "release", "publish", "rehydrate"):
+                 "release", "publish", "rehydrate", "guidelines"):
         assert verb in result.stdout
 
 

@@ -266,6 +266,19 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_guidelines(args: argparse.Namespace) -> int:
+    from pourparlers.guidelines import WINDOW, write_held_out
+
+    rendering = write_held_out(_repo(args), args.holding_out, Path(args.out))
+    held, them = ", ".join(rendering.articles), "them" if len(rendering.articles) > 1 else "it"
+    others = f" (+{len(rendering.dropped)} of other articles quoting {them} too)" if rendering.dropped else ""
+    cells = f", {len(rendering.withheld)} label-table cell(s) withheld" if rendering.withheld else ""
+    console().print(f"Guidelines held out for {held} in {args.out}: {len(rendering.removed)} example(s) "
+                    f"removed{others}{cells}; {rendering.chars:,} characters; leak check passed (no "
+                    f"{WINDOW}-character stretch of {them} left)", markup=False)
+    return 0
+
+
 def _repo(args: argparse.Namespace) -> Repo:
     """The repository of `--root`, else the one around the working folder."""
     return Repo.at(args.root) if args.root is not None else Repo.find()
@@ -373,6 +386,14 @@ def parser() -> argparse.ArgumentParser:
     agree.add_argument("--disagreements", action="store_true",
                        help="list what A has that B lacks and vice versa, per article")
     agree.set_defaults(run=cmd_agreement)
+
+    guide = verbs.add_parser("guidelines", parents=[root],
+                             help="GUIDELINES.md for a blind annotator: every example of an article "
+                                  "removed, checked for leaks of its text")
+    guide.add_argument("--holding-out", required=True, action="append", metavar="ARTICLE_ID",
+                       help="the article to annotate blind (repeatable)")
+    guide.add_argument("--out", required=True, help="the file to write (atomically)")
+    guide.set_defaults(run=cmd_guidelines)
     return main
 
 

@@ -237,8 +237,19 @@ _CODES = [
     Code("agreement-refused", "command", "no article has both annotations to compare", "", ""),
     Code("selector-invalid", "command", "an annotation selector of `agreement` (--a, --b) is not one "
          "it knows", "", "use gold, alternate, annotator:<id> or annotation:<id>"),
-    Code("guidelines-invalid", "command", "a generated block of GUIDELINES.md names no label table",
+    Code("guidelines-invalid", "command", "the guidelines cannot be read or rendered: a generated block "
+         "of GUIDELINES.md names no label table, or an example marker is misplaced, names no article of "
+         "raw/ or opens an example whose lines are not indented under it",
          "GUIDELINES.md", ""),
+    Code("guidelines-article-unknown", "command", "the article to hold out of the guidelines is not in "
+         "raw/", "raw/<article_id>.txt", "hold out the id of an article of raw/ (pp- and 12 hex digits)"),
+    Code("guidelines-leak", "command", "a held-out rendering of the guidelines would still quote the "
+         "held-out article (20 characters in a row) in text that is no example",
+         "GUIDELINES.md", "reword the general text, or make the quotation an example that names its "
+         "article (`- [pp-0123456789ab] …`)"),
+    Code("output-unwritable", "command", "the output file cannot be written: a folder, a place without "
+         "write permission, or an existing file the command did not make", "--out",
+         "name a new file (or the command's own previous output) in a writable folder"),
     Code("command-failed", "command", "any other failure of a command", "", ""),
 ]
 
