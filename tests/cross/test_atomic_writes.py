@@ -196,6 +196,8 @@ ALLOWED_WRITES = {
     ("labelstudio/server.py", "install"): "the installed-version stamp in .labelstudio/venv "
                                           "(git-ignored)",
     ("labelstudio/server.py", "start"): "appends the server log in .labelstudio/ (git-ignored)",
+    ("labelstudio/server.py", "status"): "removes .labelstudio/server.json when it names a server "
+                                         "that is gone (a stale record)",
     ("labelstudio/server.py", "stop"): "removes .labelstudio/server.json, the server's own state",
     ("release/cut.py", "cut_release"): "takes back the release folder it just made when the "
                                        "changelog cannot record it",
