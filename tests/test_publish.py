@@ -24,7 +24,7 @@ from pourparlers.cli import main
 from pourparlers.publish import PublishError, plan_publish, publish
 from pourparlers.release import cut_release
 from pourparlers.release.manifest import ReleaseMismatch
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, RepoIdError
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 REPO_ID = "acme/pourparlers"
@@ -170,9 +170,12 @@ def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     with pytest.raises(PublishError, match="no release to publish"):
         plan_publish(Repo(root), REPO_ID)
     cut_release(Repo(root), bump="minor", date=DATE)
-    with pytest.raises(PublishError, match="is not ORG/NAME"):
+    with pytest.raises(RepoIdError, match="is not ORG/NAME") as refused:
         plan_publish(Repo(root), "pourparlers")
-    with pytest.raises(PublishError, match="repo id '<owner>/pourparlers' is not ORG/NAME"):
+    assert refused.value.code == "repo-id-invalid"
+    with pytest.raises(RepoIdError, match="is not a Hub repo id"):
+        plan_publish(Repo(root), "acme/pour\nparlers")
+    with pytest.raises(PublishError, match="cut without a repo id"):
         plan_publish(Repo(root))  # cut without --repo-id: the placeholder is never published to
     (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
     with pytest.raises(ReleaseMismatch, match="does not match its manifest: changed: README.md") as refused:

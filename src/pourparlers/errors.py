@@ -40,6 +40,14 @@ HINT_OFFSETS = ("Label Studio stores code-point offsets; a shift usually means U
                 "(emoji or other non-BMP characters before the span) or an article text changed "
                 "after export: fix the region in Label Studio, re-export into annotations/, then "
                 "`pourparlers convert`")
+HINT_INVISIBLE = ("the texts differ only in characters that print alike (a no-break or other "
+                  "space, a zero-width or combining character, another normalization form), so "
+                  "the offsets likely point at the right words: give the span the article's own "
+                  "characters, e.g. relabel the region in Label Studio rather than typing its text")
+HINT_DRIFT_INVISIBLE = ("the two texts differ only in characters that print alike (spaces, zero-width "
+                        "or combining characters, normalization form): a tool normalized one of them. "
+                        "Restore the export's data.text from raw/ (never normalize either); offsets "
+                        "count the stored text's code points")
 
 _CODES = [
     # -- raw/: the articles and their metadata --------------------------------------------------
@@ -218,6 +226,12 @@ _CODES = [
     Code("folder-not-ours", "command", "a command was asked to write over a folder or file it did not "
          "make (only a new or empty folder, or its own earlier output, is replaced)", "--out",
          "choose another --out (a new folder), or move that folder away yourself"),
+    Code("report-invalid", "command", "reports/agreement.json, which the card shows, is not an "
+         "agreement report (unreadable, not JSON, or missing figures)", "reports/agreement.json",
+         "write it again with `pourparlers agreement --out reports/agreement.json`, or remove it"),
+    Code("repo-id-invalid", "command", "a Hugging Face repo id is not ORG/NAME (letters, digits, "
+         "'-', '_', '.'; at most 96 characters; no '--' or '..')", "--repo-id, manifest.json repo_id",
+         "e.g. --repo-id my-org/pourparlers"),
     Code("build-refused", "command", "a release could not be built", "dist/", ""),
     Code("release-refused", "command", "a release could not be cut (version, previous release, "
          "changelog)", "CHANGELOG.md, dist/", ""),
@@ -250,6 +264,9 @@ _CODES = [
     Code("output-unwritable", "command", "the output file cannot be written: a folder, a place without "
          "write permission, or an existing file the command did not make", "--out",
          "name a new file (or the command's own previous output) in a writable folder"),
+    Code("file-error", "command", "a file or folder the command was given or needs cannot be read "
+         "or written (missing, a file where a folder is expected, no permission, disk full)", "",
+         "check the path named and its permissions; nothing half-written was left (writes are atomic)"),
     Code("command-failed", "command", "any other failure of a command", "", ""),
 ]
 
@@ -345,6 +362,17 @@ class InvalidData(PourparlersError):
         super().__init__(f"{len(problems)} problem(s) found in the data", hint)
         self.problems = problems
         self.report = report   # the validation report, when the whole checklist is known
+
+
+class FileError(PourparlersError):
+    """A file or folder a command was given or needs cannot be read or written."""
+
+    code = "file-error"
+
+    @classmethod
+    def of(cls, error: OSError) -> FileError:
+        path = " -> ".join(str(name) for name in (error.filename, error.filename2) if name)
+        return cls(f"{error.strerror or error}{f': {path}' if path else ''}")
 
 
 class BuildError(PourparlersError):

@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pourparlers.card import DEFAULT_REPO_ID
 from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
 from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, check_repo_id
 
 REPO_TYPE = "dataset"
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
@@ -92,9 +93,12 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
         raise PublishError(f"{folder} is not a release (no {MANIFEST})",
                            f"cut it with `pourparlers release {version}`")
     manifest = verified_release(folder)
-    repo_id = repo_id or manifest.get("repo_id", "")
-    if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
-        raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
+    recorded = manifest.get("repo_id")
+    if not repo_id and (not isinstance(recorded, str) or recorded == DEFAULT_REPO_ID):
+        raise PublishError(f"release {version} was cut without a repo id: say where to publish it",
+                           "pass --repo-id ORG/NAME (and cut the next release with --repo-id too, so "
+                           "its card names the repo)")
+    repo_id = check_repo_id(repo_id or recorded)
     files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
     files.append((MANIFEST, (folder / MANIFEST).stat().st_size, sha256_file(folder / MANIFEST)))
     warnings = []

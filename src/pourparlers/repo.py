@@ -18,6 +18,31 @@ MARKER = PurePath("schema", "taxonomy.yaml")
 """What makes a folder a pourparlers repository."""
 
 
+class RepoIdError(PourparlersError):
+    """A Hugging Face repo id that is not ORG/NAME."""
+
+    code = "repo-id-invalid"
+
+
+def check_repo_id(repo_id: str) -> str:
+    """`repo_id` if it is a Hub dataset id `ORG/NAME`, else `RepoIdError`.
+
+    Checked wherever an id is accepted (options, manifests), as the card prints it inside a
+    code example and publish sends it to the Hub.
+    """
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    shown = repr(repo_id) if len(str(repo_id)) <= 120 else repr(str(repo_id)[:120]) + "…"
+    if not isinstance(repo_id, str) or repo_id.count("/") != 1:
+        raise RepoIdError(f"repo id {shown} is not ORG/NAME")
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise RepoIdError(f"repo id {shown} is not a Hub repo id: {str(error).split(':')[0]}") from None
+    return repo_id
+
+
 class NotARepository(PourparlersError):
     """No repository at the given folder or above the working folder."""
 

@@ -82,7 +82,7 @@ def test_the_staging_folder_of_a_killed_build_is_cleaned_by_the_next_run(repo, t
     slow = ("import sys, time\n"
             "import pourparlers.build as build\n"
             "def stall(*a, **k):\n"
-            "    print('writing', flush=True); time.sleep(60)\n"
+            "    sys.stdout.write('writing\\n'); sys.stdout.flush(); time.sleep(60)\n"   # one write: two threads stall
             "build.write_parquet = stall\n"
             "from pourparlers.cli import main\n"
             f"main(['--root', {str(repo)!r}, 'build', '--out', {str(out)!r}])\n")

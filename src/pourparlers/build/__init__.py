@@ -37,7 +37,7 @@ from pourparlers.build.parquet import dataset_from_rows, dataset_of, write_parqu
 from pourparlers.build.textfree import strip_text
 from pourparlers.errors import InvalidData
 from pourparlers.release.versions import check_version
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, check_repo_id
 from pourparlers.taxonomy import Taxonomy
 
 __all__ = ["CONFIGS", "DEFAULT_CONFIG", "SPLITS", "BuildResult", "build", "build_release",
@@ -128,6 +128,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     they are not checked a second time; otherwise a release of invalid tables is refused.
     """
     check_version(version)
+    repo_id = check_repo_id(repo_id) if repo_id else card.DEFAULT_REPO_ID
     out_dir = Path(out_dir)
     assembly = Assembly(tables, taxonomy, validated)
     with output_folder(out_dir, "release") as tmp, _quiet_progress(), \
@@ -145,7 +146,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         written = {config: written[config] for config in CONFIGS if written[config] is not None}
         infos = {config: w.info for config, w in written.items()}
         content = card.render_card(
-            card_template, version=version, repo_id=repo_id or card.DEFAULT_REPO_ID, taxonomy=taxonomy, counts=counts,
+            card_template, version=version, repo_id=repo_id, taxonomy=taxonomy, counts=counts,
             splits=list(assembly.present), infos=infos,
             labels={(config, column): (assembly.features[config][column].names, per_split)
                     for config, w in written.items() for column, per_split in w.labels.items()},

@@ -26,10 +26,12 @@ class ItemChecks:
         self.article_id = ""
 
     def report(self, code: str, message: str, *, annotation_id: object = "",
-               region_id: object = "", expected: str = "", field: str | None = None) -> None:
+               region_id: object = "", expected: str = "", field: str | None = None,
+               hint: str | None = None) -> None:
         self.problems.append(problem(
             code, message, file=self.file, article_id=self.article_id,
-            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field))
+            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field,
+            hint=hint))
 
     def not_an_item(self, annotation_id: int, position: int, item: object) -> None:
         if type(item) is not dict:

@@ -15,7 +15,7 @@ import pyarrow as pa
 from pourparlers.corpus import gold, load_corpus
 from pourparlers.errors import PourparlersError
 from pourparlers.labelstudio import preannotate
-from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect, server_errors
 from pourparlers.labelstudio.config import TEXT_DATA_KEY, label_config, orphaned, values_used
 from pourparlers.repo import Repo
 from pourparlers.taxonomy import Taxonomy
@@ -95,6 +95,11 @@ def annotate(repo: Repo, url: str | None = None, use_model: bool = True,
     """Create or update the project, then import the articles it lacks, pre-annotated."""
     corpus = load_corpus(repo)
     client, base = connect(repo, url)
+    with server_errors(base):
+        return _annotate(client, base, corpus, use_model, title)
+
+
+def _annotate(client, base: str, corpus, use_model: bool, title: str) -> AnnotateResult:
     project, config_state = ensure_project(client, corpus.taxonomy, title)
     have = {_task_article_id(task) for task in project_tasks(client, project.id)}
     articles: pa.Table = corpus.tables["articles"]

@@ -22,7 +22,7 @@ from pourparlers import atomic
 from pourparlers.corpus import annotation_files, load_corpus
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
 from pourparlers.labelstudio.annotate import find_project
-from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect, server_errors
 from pourparlers.people import anonymous
 from pourparlers.raw import check_article_id
 from pourparlers.repo import Repo
@@ -54,9 +54,17 @@ def without_volatile(value):
     return value
 
 
+def _id_order(item: object) -> tuple:
+    """Numbers first, in order, then other ids as text, then items without one: any mix of id
+    types sorts (the file's own order breaks ties, as sorted is stable)."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value)) if value is not None else (2, 0, "")
+
+
 def _by_id(items: list) -> list:
-    return sorted(items, key=lambda item: (item.get("id") is None, item.get("id") or 0)
-                  if isinstance(item, dict) else (True, 0))
+    return sorted(items, key=_id_order)
 
 
 def normalize_task(task: dict) -> dict:
@@ -199,13 +207,14 @@ def pull(repo: Repo, url: str | None = None, force: bool = False, payload: bytes
     """
     project_id = 0
     if payload is None:
-        client, _ = connect(repo, url)
-        project = find_project(client, title)
-        if project is None:
-            raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first",
-                                   code="labelstudio-error")
-        project_id = project.id
-        payload = snapshot_export(client, project_id)
+        client, base = connect(repo, url)
+        with server_errors(base):
+            project = find_project(client, title)
+            if project is None:
+                raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first",
+                                       code="labelstudio-error")
+            project_id = project.id
+            payload = snapshot_export(client, project_id)
     files, unannotated, problems = split_export(payload)
     problems += check_files(repo, files)
     if problems:

@@ -26,7 +26,7 @@ from pourparlers.release.versions import (
     previous_release,
     update_changelog,
 )
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, check_repo_id
 
 CITATION = "CITATION.cff"
 
@@ -63,7 +63,7 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
     from pourparlers.build import build, release_features
     from pourparlers.card import DEFAULT_REPO_ID
 
-    repo_id = repo_id or DEFAULT_REPO_ID
+    repo_id = check_repo_id(repo_id) if repo_id else None
     if (bump is None) == (version is None):
         raise ReleaseError("give exactly one of a bump (--patch, --minor, --major) or a VERSION")
     date = date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -99,7 +99,7 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
             atomic.write_text(staged / CITATION, citation)
         manifest = write_manifest(staged, {
             "name": "pourparlers", "version": version, "previous": previous,
-            "schema_version": taxonomy.schema_version, "text": text, "repo_id": repo_id,
+            "schema_version": taxonomy.schema_version, "text": text, "repo_id": repo_id or DEFAULT_REPO_ID,
             "features": features,
         })
         section = changelog_section(diff, version, taxonomy.schema_version, len(manifest["files"]))
