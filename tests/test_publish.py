@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, copy_repository
+from helpers import FIXTURES, copy_repository, free_port
 from hubstandin import HubStandIn
 
 from pourparlers.cli import main
@@ -212,3 +212,15 @@ def test_publish_without_a_token_says_how_to_log_in(tmp_path, monkeypatch):
         publish(plan_publish(Repo(root), REPO_ID))
     assert str(refused.value) == "no Hugging Face token found"
     assert refused.value.hint == "set HF_TOKEN, or run `hf auth login` once"
+
+
+def test_publish_to_a_hub_that_does_not_answer_is_an_error_not_a_traceback(tmp_path):
+    root = fresh_repo(tmp_path)
+    cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{free_port()}",   # nothing listens there
+               HF_HOME=str(tmp_path / "home"), HF_HUB_DISABLE_TELEMETRY="1", HF_TOKEN=TOKEN)
+    done = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert done.returncode == 1
+    assert f"Error [publish-refused]: cannot reach the Hub at {env['HF_ENDPOINT']}" in done.stderr
+    assert "Traceback" not in done.stderr and TOKEN not in done.stderr + done.stdout

@@ -6,6 +6,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from pourparlers.labelstudio import server
 
 
@@ -101,3 +103,12 @@ def test_a_port_another_program_answers_on_is_refused(tmp_path):
     finally:
         other.shutdown()
     assert not (tmp_path / "server.json").exists()
+
+
+@pytest.mark.parametrize("content", ["{not json", '["a list"]', '{"email": "x"}'])
+def test_a_damaged_credentials_file_is_a_server_error_that_shows_no_secret(tmp_path, content):
+    (tmp_path / "credentials.json").write_text(content.replace("x", "pw-SECRET"), encoding="utf-8")
+    with pytest.raises(server.ServerError) as refused:
+        server.credentials(tmp_path)
+    assert refused.value.code == "server-error" and "credentials.json" in str(refused.value)
+    assert "SECRET" not in str(refused.value)

@@ -87,7 +87,12 @@ def credentials(home: Path) -> Credentials:
     """The local admin's credentials, generated once and kept (mode 600) in `home`."""
     path = home / "credentials.json"
     if path.exists():
-        return Credentials(**json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return Credentials(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as error:
+            raise ServerError(f"{path} is not the credentials file this command wrote ({type(error).__name__})",
+                              "remove the .labelstudio/ folder to start a fresh local server (its "
+                              "annotations go with it: pull them first if the server still runs)") from None
     created = Credentials(email="admin@pourparlers.local", password=secrets.token_urlsafe(18),
                           token=secrets.token_hex(20))
     home.mkdir(parents=True, exist_ok=True)
