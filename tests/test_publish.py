@@ -175,7 +175,7 @@ def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     assert refused.value.code == "repo-id-invalid"
     with pytest.raises(RepoIdError, match="is not a Hub repo id"):
         plan_publish(Repo(root), "acme/pour\nparlers")
-    with pytest.raises(PublishError, match="cut without a repo id"):
+    with pytest.raises(PublishError, match="cut without a Hub repo id"):
         plan_publish(Repo(root))  # cut without --repo-id: the placeholder is never published to
     (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
     with pytest.raises(ReleaseMismatch, match="does not match its manifest: changed: README.md") as refused:

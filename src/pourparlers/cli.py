@@ -113,14 +113,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pourparlers.build import SPLITS, build
+    from pourparlers.card import DEFAULT_REPO_ID
     from pourparlers.release.manifest import ensure_not_a_release
-    from pourparlers.release.versions import check_version, current_version
+    from pourparlers.release.versions import build_target
 
     repo = _repo(args)
-    version = check_version(args.version) if args.version else current_version(repo)
-    target = Path(args.out) if args.out else repo.release_dir(version)
+    version, target = build_target(repo, args.version, Path(args.out) if args.out else None)
     ensure_not_a_release(target)
-    result = build(repo, version, target, text=not args.no_text)
+    result = build(repo, version, target, text=not args.no_text, repo_id=args.repo_id)
     splits = [split for split in SPLITS if any(split in per_split for per_split in result.counts.values())]
     console().print(_table(
         f"Release {version} in {target}", ["config", *splits, "total"],
@@ -132,6 +132,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         say(f"Left out (no rows yet): {', '.join(left_out)}")
     if result.ner_unrepresented:
         say(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
+    if result.repo_id == DEFAULT_REPO_ID:
+        from pourparlers.repo import REPO_ID_SETTING
+
+        say(f"The card names the Hub repo {DEFAULT_REPO_ID}: set {REPO_ID_SETTING} (or pass --repo-id)")
     say("\nLoad it with:")
     say(f'  datasets.load_dataset("{target}", "documents")')
     return 0
@@ -221,11 +225,15 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
     result = annotate(_repo(args), url=args.url, use_model=not args.no_model, title=args.project)
     say(f"Project {result.project_id}: label config {result.config}; "
-              f"{result.already} article(s) were already there")
+        f"{result.already} article(s) were already there")
     if result.imported:
-        console().print(_table("Imported with pre-annotations", ["article_id", "chars", "gazetteer", "spacy"],
-                         [[row["article_id"], row["chars"], row["gazetteer"], row["spacy"]]
-                          for row in result.imported]))
+        console().print(_table("Imported", ["article_id", "chars", "annotations", "gazetteer", "spacy"],
+                               [[row["article_id"], row["chars"], row["annotations"], row["gazetteer"],
+                                 row["spacy"]] for row in result.imported]))
+        say("annotations: loaded from annotations/ (review and correct them, then pull); "
+            "gazetteer, spacy: pre-annotations of an article not annotated yet")
+    if result.accounts:
+        say(f"Annotator accounts created (one per annotator of annotations/): {', '.join(result.accounts)}")
     say(f"Open {result.project_url}")
     return 0
 
@@ -322,10 +330,13 @@ def parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=cmd_validate)
 
     build = verbs.add_parser("build", parents=[root], help="validate, then build dist/<version>/ (Hub layout)")
-    build.add_argument("--version", help="default: the newest version in CHANGELOG.md")
+    build.add_argument("--version", help="default: the version in preparation (CHANGELOG.md's "
+                                         "'unreleased' heading)")
     build.add_argument("--out", help="default: dist/<version>")
     build.add_argument("--no-text", action="store_true",
                        help="text-free build: annotations, offsets and text hashes only (see `rehydrate`)")
+    build.add_argument("--repo-id", help="Hub repo the card names (default: [tool.pourparlers] repo_id "
+                                         "of pyproject.toml)")
     build.set_defaults(run=cmd_build)
 
     release = verbs.add_parser("release", parents=[root], help="validate, build dist/<version>/ with a manifest, "
@@ -337,7 +348,8 @@ def parser() -> argparse.ArgumentParser:
                           help=f"bump the previous release's {level} number ({when})")
     bump.add_argument("version", nargs="?", help="an explicit MAJOR.MINOR.PATCH instead of a bump")
     release.add_argument("--no-text", action="store_true", help="a text-free release")
-    release.add_argument("--repo-id", help="Hub repo the card names (ORG/NAME)")
+    release.add_argument("--repo-id", help="Hub repo the card names (ORG/NAME; default: [tool.pourparlers] "
+                                           "repo_id of pyproject.toml)")
     release.set_defaults(run=cmd_release)
 
     publish = verbs.add_parser("publish", parents=[root], help="upload a release as one commit, tag it v<version>")

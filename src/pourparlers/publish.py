@@ -21,7 +21,7 @@ from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
 from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
-from pourparlers.repo import Repo, check_repo_id
+from pourparlers.repo import REPO_ID_SETTING, Repo, check_repo_id
 
 REPO_TYPE = "dataset"
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
@@ -82,7 +82,8 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
                  private: bool = False) -> PublishPlan:
     """What `publish` would do; reads only local files (no network, no token).
 
-    `repo_id` defaults to the one the release was cut for (`release --repo-id`).
+    `repo_id` defaults to the repository's configured one (`[tool.pourparlers] repo_id`), then to
+    the one the release was cut for.
     """
     version = version or previous_release(repo)
     if version is None:
@@ -94,17 +95,18 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
                            f"cut it with `pourparlers release {version}`")
     manifest = verified_release(folder)
     recorded = manifest.get("repo_id")
-    if not repo_id and (not isinstance(recorded, str) or recorded == DEFAULT_REPO_ID):
-        raise PublishError(f"release {version} was cut without a repo id: say where to publish it",
-                           "pass --repo-id ORG/NAME (and cut the next release with --repo-id too, so "
-                           "its card names the repo)")
-    repo_id = check_repo_id(repo_id or recorded)
+    repo_id = repo_id or repo.hub_repo_id() or (recorded if recorded != DEFAULT_REPO_ID else None)
+    if not repo_id:
+        raise PublishError(f"release {version} was cut without a Hub repo id: say where to publish it",
+                           f"set {REPO_ID_SETTING} (then cut the next release: its card names the repo), "
+                           "or pass --repo-id ORG/NAME")
+    repo_id = check_repo_id(repo_id)
     files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
     files.append((MANIFEST, (folder / MANIFEST).stat().st_size, sha256_file(folder / MANIFEST)))
     warnings = []
     if manifest.get("repo_id") != repo_id:
         warnings.append(f"the card of this release names the repo {manifest.get('repo_id')!r}, not "
-                        f"{repo_id!r}: cut releases with `pourparlers release --repo-id {repo_id}`")
+                        f"{repo_id!r}: set {REPO_ID_SETTING} before cutting a release")
     if manifest.get("text") is False:
         warnings.append("this is a text-free release: users need `pourparlers rehydrate`")
     return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)

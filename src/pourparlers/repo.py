@@ -24,6 +24,9 @@ class RepoIdError(PourparlersError):
     code = "repo-id-invalid"
 
 
+REPO_ID_SETTING = "[tool.pourparlers] repo_id = \"ORG/NAME\" in pyproject.toml"
+
+
 def check_repo_id(repo_id: str) -> str:
     """`repo_id` if it is a Hub dataset id `ORG/NAME`, else `RepoIdError`.
 
@@ -171,3 +174,19 @@ class Repo:
         from pourparlers.taxonomy import load_taxonomy
 
         return load_taxonomy(self.taxonomy_file, self.relative(self.taxonomy_file))
+
+    def hub_repo_id(self) -> str | None:
+        """The Hub dataset repo of this corpus, `[tool.pourparlers] repo_id` of pyproject.toml
+        (checked as `ORG/NAME`), or None when it is not set."""
+        import tomllib
+
+        try:
+            with open(self.pyproject, "rb") as handle:
+                config = tomllib.load(handle).get("tool", {}).get("pourparlers", {})
+        except FileNotFoundError:
+            return None
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise RepoIdError(f"{self.relative(self.pyproject)} cannot be read: {error}",
+                              "fix the TOML syntax") from None
+        repo_id = config.get("repo_id") if isinstance(config, dict) else None
+        return None if repo_id is None else check_repo_id(repo_id)

@@ -56,6 +56,7 @@ class BuildResult:
     files: tuple[str, ...]
     # entity mentions the token-level `ner` config cannot represent (nested or overlapping)
     ner_unrepresented: int
+    repo_id: str = ""   # the Hub repo the card names
 
 
 @contextmanager
@@ -155,14 +156,15 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         (tmp / "README.md").write_bytes(content.encode("utf-8"))
         files = tuple(sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()))
     return BuildResult(path=out_dir, version=version, configs=tuple(infos), counts=counts,
-                       files=files, ner_unrepresented=assembly.ner_unrepresented)
+                       files=files, ner_unrepresented=assembly.ner_unrepresented, repo_id=repo_id)
 
 
 def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
           repo_id: str | None = None) -> BuildResult:
     """Validate the repository's corpus and build its release into `out_dir`: what both
     `pourparlers build` and `pourparlers release` do. Data that fails validation is refused
-    (`InvalidData` with the report)."""
+    (`InvalidData` with the report). The card names `repo_id`, else the repository's
+    configured Hub repo (`Repo.hub_repo_id`)."""
     from pourparlers.corpus import gold, load_corpus
 
     corpus = load_corpus(repo)
@@ -170,7 +172,8 @@ def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
         raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation",
                           report=corpus.report)
     return build_release(gold(corpus.tables), corpus.taxonomy, version, out_dir, repo.card_template,
-                         repo_id=repo_id, text=text, agreement=repo.agreement_report, validated=True)
+                         repo_id=repo_id or repo.hub_repo_id(), text=text, agreement=repo.agreement_report,
+                         validated=True)
 
 
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:

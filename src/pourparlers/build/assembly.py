@@ -57,7 +57,34 @@ def released_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
             if not pc.all(released).as_py():   # (a filter copies the table even when it keeps all)
                 table = table.filter(released)
         out[name] = table
+    return _with_release_ids(out)
+
+
+def _with_release_ids(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Every id and reference as `<article>:<region>`, the ids a release gives.
+
+    The tables' ids hold the annotation's id, which a server assigns; a release holds one
+    annotation per article, so its region ids suffice, and an unchanged region keeps its id
+    whichever server the annotation went through.
+    """
+    def release_id(table: pa.Table, region: str) -> pa.ChunkedArray:
+        return pc.binary_join_element_wise(table["article_id"], table[region], ":")
+
+    def replaced(table: pa.Table, column: str, values) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(column), column, values)
+
+    out = dict(tables)
+    for name, column in (("entities", "mention_id"), ("events", "event_id"), ("stances", "stance_id")):
+        out[name] = replaced(tables[name], column, release_id(tables[name], "region_id"))
+    holders = pc.replace_substring_regex(tables["stances"]["holder_id"], _ANNOTATION_PART, r"\1:")
+    out["stances"] = replaced(out["stances"], "holder_id", holders)
+    arguments = tables["event_arguments"]
+    arguments = replaced(arguments, "event_id", release_id(arguments, "region_id"))
+    out["event_arguments"] = replaced(arguments, "mention_id", release_id(arguments, "target_region_id"))
     return out
+
+
+_ANNOTATION_PART = r"^([^:]*):[^:]*:"   # `<article>:<annotation>:` (neither holds a `:`)
 
 
 # The columns of each annotation table that a release uses, besides its id.

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from pourparlers.errors import MAX_EXPORT_MIB, Problem, problem
@@ -95,8 +96,19 @@ def _may_repeat_keys(raw: bytes, data: object) -> bool:
     silently). A parsed object holds each key once: its compact serialization has one colon
     per key plus the colons inside strings, like the file, so the file has more colons exactly
     when a key repeats (or when a colon is escaped as \\u003a in a string: then look too).
-    Costs a serialization and two byte counts: about a third of the parse's time."""
-    return b"\\u003" in raw or raw.count(b":") != orjson.dumps(data).count(b":")
+    numpy counts bytes a few times faster than `bytes.count`; the serialization is the main cost."""
+    if _count(raw, _COLON) != _count(orjson.dumps(data), _COLON):
+        return True
+    array = np.frombuffer(raw, np.uint8)
+    escapes = np.flatnonzero(array[:-5] == _BACKSLASH)
+    return any(raw[at + 1:at + 6].lower() == b"u003a" for at in escapes[array[escapes + 1] == _U].tolist())
+
+
+_COLON, _BACKSLASH, _U = ord(":"), ord("\\"), ord("u")
+
+
+def _count(data: bytes, byte: int) -> int:
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == byte))
 
 
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')

@@ -63,7 +63,7 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
     from pourparlers.build import build, release_features
     from pourparlers.card import DEFAULT_REPO_ID
 
-    repo_id = check_repo_id(repo_id) if repo_id else None
+    repo_id = check_repo_id(repo_id) if repo_id else repo.hub_repo_id()
     if (bump is None) == (version is None):
         raise ReleaseError("give exactly one of a bump (--patch, --minor, --major) or a VERSION")
     date = date or dt.datetime.now(dt.UTC).date().isoformat()
