@@ -79,6 +79,13 @@ def test_held_out_rendering_holds_no_20_character_stretch_of_the_article(article
 
 
 @pytest.mark.parametrize("article", ARTICLES)
+def test_held_out_rendering_withholds_no_label_table_cell(article):
+    """schema/taxonomy.yaml is written in general terms, so a blind annotator gets every
+    definition (withholding stays a safety net for a taxonomy that would quote an article)."""
+    assert hold_out(THE_REPO, [article]).withheld == ()
+
+
+@pytest.mark.parametrize("article", ARTICLES)
 def test_held_out_rendering_keeps_every_section_and_every_rule(article):
     rendering = hold_out(THE_REPO, [article]).text
     headings = re.findall(r"^#+ .*$", FULL, re.MULTILINE)
