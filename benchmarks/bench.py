@@ -183,8 +183,7 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
         "id": index + 1,
         "data": {"text": text, "article_id": article_id, "lang": "fr"},
         "annotations": [{
-            "id": index + 1, "completed_by": {"id": 1 + index % 7, "email": "annotator@example.org",
-                                              "first_name": "", "last_name": ""},
+            "id": index + 1, "completed_by": 1 + index % 7,
             "result": result, "was_cancelled": False, "ground_truth": False,
             "created_at": stamp, "updated_at": stamp, "draft_created_at": None, "lead_time": 600.0,
             "prediction": {}, "result_count": len(result), "task": index + 1, "project": 1,

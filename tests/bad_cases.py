@@ -125,6 +125,22 @@ def merge_conflict_markers(r: Copy) -> None:
     r.export.write_text("\n".join(lines), encoding="utf-8")
 
 
+@case("duplicate-key", article="", annotation="")
+def a_key_twice_in_one_region(r: Copy) -> None:
+    """Two "labels" in one region, as a hand merge leaves them: a parser keeps the last one
+    silently, so the file is refused, with the line of the second."""
+    text = r.export.read_text(encoding="utf-8")
+    at = text.index('"labels":["PER"]')
+    r.export.write_text(text[:at] + '"labels":["ORG"],' + text[at:], encoding="utf-8")
+
+
+@case("duplicate-key", article="", annotation="")
+def a_key_twice_with_an_escaped_colon(r: Copy) -> None:
+    text = r.export.read_text(encoding="utf-8")
+    at = text.index('"was_cancelled"')
+    r.export.write_text(text[:at] + '"lead_time":1,"note":"a\\u003ab",' + text[at:], encoding="utf-8")
+
+
 @case("json-invalid", article="", annotation="")
 def nan_is_not_json(r: Copy) -> None:
     shutil.copy2(BAD / "nan-lead-time.json", r.export)
@@ -155,6 +171,19 @@ def export_over_the_size_limit(r: Copy) -> None:
     """A sparse file: its size is over the limit without using the disk; it is never read."""
     with open(r.export, "r+b") as handle:
         handle.truncate(MAX_EXPORT_BYTES + 1)
+
+
+@case("personal-data", article="", annotation="")
+def expanded_annotator_with_an_email(r: Copy) -> None:
+    """A full export made with users expanded (`annotations__completed_by`), committed as is."""
+    r.edit(lambda t: t[0]["annotations"][0].update(
+        completed_by={"id": 1, "email": "marie.dupont@example.org", "first_name": "Marie", "last_name": ""}))
+
+
+@case("personal-data", article="", annotation="")
+def draft_with_its_author_s_email(r: Copy) -> None:
+    r.edit(lambda t: t[0].update(drafts=[{"id": 3, "user": "marie.dupont@example.org", "result": [],
+                                          "created_username": "marie.dupont@example.org, 4"}]))
 
 
 # ------------------------------------------------------------------------ tasks and keys
@@ -238,6 +267,21 @@ def unknown_attribution(r: Copy) -> None:
 @case("label-count", region=MEDINSKY)
 def two_labels_on_a_region(r: Copy) -> None:
     r.edit(lambda t: item(t, MEDINSKY)["value"].update(labels=["PER", "ROLE"]))
+
+
+@case("text-type", region=MEDINSKY)
+def span_text_not_a_string(r: Copy) -> None:
+    """value.text as a number: the span could not be compared, so the region is refused (it
+    used to switch the comparison off, and a span shifted by one was released)."""
+    def change(tasks: list[dict]) -> None:
+        region = item(tasks, MEDINSKY)["value"]
+        region["start"], region["end"], region["text"] = region["start"] + 1, region["end"] + 1, 17
+    r.edit(change)
+
+
+@case("missing-key", region=MEDINSKY)
+def span_without_its_text(r: Copy) -> None:
+    r.edit(lambda t: item(t, MEDINSKY)["value"].pop("text"))
 
 
 # ------------------------------------------------------------------------ offsets and text
@@ -457,6 +501,74 @@ def two_ground_truth_annotations(r: Copy) -> None:
 def raw_changed_after_annotation(r: Copy) -> None:
     path = r.root / RAW_TXT
     path.write_bytes(path.read_bytes().replace(b"pourparlers", b"negociations", 1))
+
+
+def _raw_text(r: Copy, raw: bytes) -> None:
+    """raw/ rewritten with its metadata consistent (hash and length), as a careless re-ingest
+    would leave it."""
+    from pourparlers.hashing import sha256
+    from pourparlers.raw import article_text
+
+    (r.root / RAW_TXT).write_bytes(raw)
+    meta = json.loads((r.root / RAW_META).read_text(encoding="utf-8"))
+    text = article_text(raw).text
+    meta.update(text_sha256=sha256(text), n_chars=len(text))
+    (r.root / RAW_META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+@case("text-empty", file=RAW_TXT, annotation="", also=("unknown-article",))
+def article_of_only_a_byte_order_mark(r: Copy) -> None:
+    _raw_text(r, b"\xef\xbb\xbf")
+
+
+@case("text-empty", file=RAW_TXT, annotation="", also=("unknown-article",))
+def article_of_nul_bytes_and_spaces(r: Copy) -> None:
+    _raw_text(r, b"\x00\x00 \n\t\xc2\xa0\n")
+
+
+@case("article-too-large", file=RAW_TXT, annotation="", also=("unknown-article",))
+def article_over_the_size_limit(r: Copy) -> None:
+    from pourparlers.raw import MAX_ARTICLE_BYTES
+
+    _raw_text(r, (r.root / RAW_TXT).read_bytes() * (MAX_ARTICLE_BYTES // 2000))
+
+
+@case("folder-missing", file="annotations", article="", annotation="")
+def annotations_folder_missing(r: Copy) -> None:
+    shutil.rmtree(r.root / "annotations")
+
+
+@case("folder-missing", file="annotations", article="", annotation="")
+def annotations_is_a_file(r: Copy) -> None:
+    shutil.rmtree(r.root / "annotations")
+    (r.root / "annotations").write_text("[]", encoding="utf-8")
+
+
+@case("folder-missing", file="raw", article="", annotation="", also=("unknown-article",))
+def raw_is_a_file(r: Copy) -> None:
+    shutil.rmtree(r.root / "raw")
+    (r.root / "raw").write_text("", encoding="utf-8")
+
+
+def _published(r: Copy, published: str, precision: str) -> None:
+    meta = json.loads((r.root / RAW_META).read_text(encoding="utf-8"))
+    meta.update(published=published, date_precision=precision)
+    (r.root / RAW_META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+@case("date-mismatch", file=RAW_TXT, annotation="")
+def published_on_no_day_of_the_calendar(r: Copy) -> None:
+    _published(r, "2025-13-45", "day")
+
+
+@case("date-mismatch", file=RAW_TXT, annotation="")
+def published_on_february_the_30th(r: Copy) -> None:
+    _published(r, "2025-02-30", "day")
+
+
+@case("date-mismatch", file=RAW_TXT, annotation="")
+def published_in_month_thirteen(r: Copy) -> None:
+    _published(r, "2025-13", "month")
 
 
 @case("text-drift", annotation="")

@@ -14,7 +14,7 @@ def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "pourparlers", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     for verb in ("ingest", "convert", "validate", "build", "schema", "server", "annotate", "pull", "agreement",
-                 "release", "publish", "rehydrate"):
+                 "release", "publish", "rehydrate", "guidelines"):
         assert verb in result.stdout
 
 
@@ -118,6 +118,22 @@ def test_schema_refuses_a_guidelines_block_of_no_known_table(repo_copy, capsys):
                                              encoding="utf-8")
     assert main(["--root", str(repo_copy), "schema"]) == 1
     assert "Error [guidelines-invalid]: GUIDELINES.md: unknown generated block 'colours'" in capsys.readouterr().err
+
+
+def test_server_stop_and_status_leave_a_stranger_alone(repo_copy, capsys):
+    import json
+    import os
+
+    home = repo_copy / ".labelstudio"
+    home.mkdir()
+    (home / "server.json").write_text(json.dumps({"url": "http://127.0.0.1:8089", "pid": os.getpid()}),
+                                      encoding="utf-8")
+    assert main(["--root", str(repo_copy), "server", "stop"]) == 0       # this very test process
+    assert "named a process that is not the server any more (left alone" in capsys.readouterr().out
+    (home / "server.json").write_text(json.dumps({"url": "x", "pid": os.getpid()}), encoding="utf-8")
+    assert main(["--root", str(repo_copy), "server", "status"]) == 3
+    assert "stale .labelstudio/server.json removed" in capsys.readouterr().out
+    assert not (home / "server.json").exists()
 
 
 def test_validate_imports_neither_datasets_nor_the_export_formats():

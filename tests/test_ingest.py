@@ -108,3 +108,29 @@ def test_title_for_several_files_is_refused(tmp_path):
 def test_article_ids_that_could_escape_raw_are_refused(bad):
     with pytest.raises(IngestError, match="invalid article id"):
         check_article_id(bad)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xef\xbb\xbf", "no visible text once decoded"),
+    (b"  \n", "empty file"),
+    (b"\x00\x00\x00\n", "no visible text once decoded"),
+    (b"\xef\xbb\xbf \xc2\xa0\t\n\xe2\x80\x8b", "no visible text once decoded"),
+])
+def test_an_article_without_visible_text_is_refused(tmp_path, content, message):
+    root = empty_root(tmp_path)
+    path = tmp_path / "blank.txt"
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=message) as refused:
+        ingest([path], root)
+    assert refused.value.code == "ingest-refused"
+    assert snapshot(root.raw) == {}
+
+
+def test_an_article_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    from pourparlers import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "MAX_ARTICLE_BYTES", 100)
+    root = empty_root(tmp_path)
+    with pytest.raises(IngestError, match=r"bytes, more than an article's 100 bytes"):
+        ingest([SEED_000], root)
+    assert snapshot(root.raw) == {}

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, copy_repository
+from helpers import FIXTURES, copy_repository, free_port
 from hubstandin import HubStandIn
 
 from pourparlers.cli import main
 from pourparlers.publish import PublishError, plan_publish, publish
 from pourparlers.release import cut_release
-from pourparlers.repo import Repo
+from pourparlers.release.manifest import ReleaseMismatch
+from pourparlers.repo import Repo, RepoIdError
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
 REPO_ID = "acme/pourparlers"
@@ -172,13 +174,38 @@ def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     with pytest.raises(PublishError, match="no release to publish"):
         plan_publish(Repo(root), REPO_ID)
     cut_release(Repo(root), bump="minor", date=DATE)
-    with pytest.raises(PublishError, match="is not ORG/NAME"):
+    with pytest.raises(RepoIdError, match="is not ORG/NAME") as refused:
         plan_publish(Repo(root), "pourparlers")
-    with pytest.raises(PublishError, match="repo id '<owner>/pourparlers' is not ORG/NAME"):
+    assert refused.value.code == "repo-id-invalid"
+    with pytest.raises(RepoIdError, match="is not a Hub repo id"):
+        plan_publish(Repo(root), "acme/pour\nparlers")
+    with pytest.raises(PublishError, match="cut without a Hub repo id"):
         plan_publish(Repo(root))  # cut without --repo-id: the placeholder is never published to
     (root / "dist" / "0.1.0" / "README.md").write_text("edited", encoding="utf-8")
-    with pytest.raises(PublishError, match="does not match its manifest: changed: README.md"):
+    with pytest.raises(ReleaseMismatch, match="does not match its manifest: changed: README.md") as refused:
         plan_publish(Repo(root), REPO_ID)
+    assert refused.value.code == "release-mismatch"
+
+
+@pytest.mark.parametrize("extra", ["entities/.smuggled.parquet", ".hidden/x.parquet", "notes.txt"])
+def test_a_file_the_manifest_does_not_list_is_refused_and_never_uploaded(tmp_path, hub, extra):
+    root = fresh_repo(tmp_path)
+    cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
+    folder = root / "dist" / "0.1.0"
+    planned = sorted(path for path, _, _ in plan_publish(Repo(root), REPO_ID).files)
+    (folder / extra).parent.mkdir(parents=True, exist_ok=True)
+    (folder / extra).write_bytes(b"PAR1 not what the manifest vouches for")
+    with pytest.raises(ReleaseMismatch, match=f"not in the manifest: {re.escape(extra)}"):
+        plan_publish(Repo(root), REPO_ID)
+    env = client_env(hub, tmp_path / "hf-home")
+    refused = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert refused.returncode == 1 and "Error [release-mismatch]" in refused.stderr
+    assert REPO_ID not in hub.repos                      # nothing was created or uploaded
+    (folder / extra).unlink()
+    done = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert done.returncode == 0, done.stderr
+    [branch] = [hub.repos[REPO_ID].branches["main"]]
+    assert sorted(set(hub.repos[REPO_ID].commits[branch].files) - {".gitattributes"}) == planned  # (the Hub's own)
 
 
 def test_publish_without_a_token_says_how_to_log_in(tmp_path, monkeypatch):
@@ -189,3 +216,15 @@ def test_publish_without_a_token_says_how_to_log_in(tmp_path, monkeypatch):
         publish(plan_publish(Repo(root), REPO_ID))
     assert str(refused.value) == "no Hugging Face token found"
     assert refused.value.hint == "set HF_TOKEN, or run `hf auth login` once"
+
+
+def test_publish_to_a_hub_that_does_not_answer_is_an_error_not_a_traceback(tmp_path):
+    root = fresh_repo(tmp_path)
+    cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{free_port()}",   # nothing listens there
+               HF_HOME=str(tmp_path / "home"), HF_HUB_DISABLE_TELEMETRY="1", HF_TOKEN=TOKEN)
+    done = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert done.returncode == 1
+    assert f"Error [publish-refused]: cannot reach the Hub at {env['HF_ENDPOINT']}" in done.stderr
+    assert "Traceback" not in done.stderr and TOKEN not in done.stderr + done.stdout

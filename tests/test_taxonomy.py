@@ -8,9 +8,12 @@ import yaml
 from helpers import REPO, taxonomy
 
 from pourparlers.cli import main
+from pourparlers.guidelines import WINDOW, article_texts, leaks
+from pourparlers.repo import Repo
 from pourparlers.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 
 RAW = yaml.safe_load((REPO / "schema" / "taxonomy.yaml").read_text(encoding="utf-8"))
+ARTICLES = article_texts(Repo(REPO))
 
 
 def test_taxonomy_v1_has_the_designed_inventory():
@@ -43,6 +46,49 @@ def test_every_label_has_french_and_english_definitions():
     items = [*spec.entity_types, *spec.event_types, *spec.realis, *spec.stance.targets,
              *spec.stance.polarities, *spec.stance.attributions]
     assert [item.name for item in items if not item.fr.strip() or not item.en.strip()] == []
+
+
+def _strings(node: object, where: str = "") -> list[tuple[str, str]]:
+    """Every string of the YAML with its path (`stance.targets[root_causes].fr`): definitions,
+    examples and any text a later field adds, label names included (they cannot quote)."""
+    if isinstance(node, dict):
+        return [found for key, value in node.items()
+                for found in _strings(value, f"{where}.{key}" if where else str(key))]
+    if isinstance(node, list):
+        return [found for index, value in enumerate(node) for found in _strings(
+            value, f"{where}[{value.get('name', index) if isinstance(value, dict) else index}]")]
+    return [(where, node)] if isinstance(node, str) else []
+
+
+def _quotations(spec: dict) -> list[str]:
+    """Each string of `spec` that shares a `WINDOW`-character stretch with an article of raw/,
+    literally or folded, as `path (article): stretch`. A string is padded with a space each
+    side, as a table cell or a Label Studio hint shows it, so a stretch that only reaches the
+    window with the space after it counts too."""
+    return [f"{where} ({article}): {leak.text.strip()!r}" for where, text in _strings(spec)
+            for article, article_text in ARTICLES.items() for leak in leaks(f" {text} ", article_text)]
+
+
+def test_no_string_of_the_taxonomy_quotes_an_article():
+    """The taxonomy goes to a blind annotator whole (label tables, Label Studio hints): a
+    definition or example written from a seed would tell them how their own article was read."""
+    assert len(ARTICLES) >= 5
+    assert _quotations(RAW) == []
+
+
+def test_a_definition_or_example_quoting_an_article_is_named_with_its_field_and_article():
+    article, text = next(iter(ARTICLES.items()))
+    start = next(i for i in range(200, len(text))   # a word of the article, a space 19 characters on
+                 if text[i - 1] == text[i + WINDOW - 1] == " " and text[i] != " ")
+    short, quote = text[start:start + WINDOW - 1], text[start:start + WINDOW + 10]
+    spec = yaml.safe_load(yaml.safe_dump(RAW, allow_unicode=True))
+    spec["stance"]["targets"][1]["fr"] = f"négociations ({quote.upper()})"   # case does not hide it
+    spec["entity_types"][4]["example"] = short     # 19 characters: the spaces around it complete it
+    found = _quotations(spec)
+    assert {line.split(" (")[0] for line in found} == {"entity_types[FAC].example",
+                                                       "stance.targets[direct_talks].fr"}
+    assert f"entity_types[FAC].example ({article}): {short!r}" in found
+    assert f"stance.targets[direct_talks].fr ({article}): {quote.upper().strip()!r}" in found
 
 
 def _broken(edit) -> dict:

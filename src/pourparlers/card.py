@@ -8,10 +8,13 @@ label tables serve GUIDELINES.md too (`pourparlers schema`).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pourparlers.display import printable
 from pourparlers.errors import BuildError
 from pourparlers.taxonomy import Taxonomy
 
@@ -55,17 +58,56 @@ def examples_markdown(release: dict[str, DatasetDict]) -> str:
         head = dataset.select(range(min(len(dataset), EXAMPLE_ROWS))).to_list()
         row = max(head, key=_richness)
         shown = decoded(dataset.features, row, _shorten)
-        parts.append(f"`{config}` ({split} split):\n\n```json\n"
-                     f"{json.dumps(shown, ensure_ascii=False, indent=2)}\n```")
+        parts.append(f"`{config}` ({split} split):\n\n"
+                     + markdown_fence(json.dumps(shown, ensure_ascii=False, indent=2), "json"))
     parts.append("Labels are shown by name; they are stored as `ClassLabel` integers. Long texts "
                  "and lists are shortened here, never in the data.")
     return "\n\n".join(parts)
 
 
+# Markdown and HTML read these; `_` only at a word's edge (inside a word it is a letter), `$`
+# opens maths on the Hub, and `://`, `@` or a dot inside a word would let a renderer that links
+# bare URLs, e-mails and domains (the Hub's does) make a link of a title.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]|~$@]|(?<![^\W_])_|_(?![^\W_])|(?<=\w)\.(?=[^\W\d_])|:(?=//)")
+_HTML_SPECIAL = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def markdown_text(value: object) -> str:
+    """A value from the data as literal Markdown text on one line: no markup, HTML, link, maths
+    or table break can come out of a title, a note or an outlet's name."""
+    text = printable(value, newlines=False)
+    text = re.sub("[<>&]", lambda match: _HTML_SPECIAL[match.group()], text)
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(), text)
+
+
+def markdown_code(value: object) -> str:
+    """A value as an inline code span (a URL shown, never followed): the fence is longer than
+    any run of backticks inside, and `|` is escaped for the table around it."""
+    text = printable(value, newlines=False).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_fence(body: str, info: str = "") -> str:
+    """A fenced code block whose fence no line of `body` can close."""
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+    return f"{fence}{info}\n{body}\n{fence}"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A table cell shown as code (a URL, an identifier), not as text."""
+
+    text: str
+
+
 def _cell(value) -> str:
     if value is None or value == "":
         return "–"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    if isinstance(value, Code):
+        return markdown_code(value.text)
+    return markdown_text(value)
 
 
 def _table(header: list[str], body: list[list]) -> str:
@@ -149,8 +191,8 @@ def _sources_markdown(sources: list[dict]) -> str:
     """The card's list of articles; past `SOURCES_LISTED` articles, one row per outlet (a card
     listing 50,000 articles would weigh megabytes; the `articles` config lists them all)."""
     if len(sources) <= SOURCES_LISTED:
-        body = [[row["article_id"], row["title"], row["source"], row["published"], row["url"],
-                 row["notes"]] for row in sources]
+        body = [[row["article_id"], row["title"], row["source"], row["published"],
+                 Code(row["url"]) if row["url"] else None, row["notes"]] for row in sources]
         return _table(["article", "title", "source", "published", "url", "notes"], body)
     outlets: dict[str, list[str]] = {}
     for row in sources:
@@ -334,14 +376,25 @@ def _ratio(value) -> str:
 
 
 def agreement_markdown(path: Path | None) -> str:
-    """The pooled figures of an agreement report (`pourparlers agreement --out`), or a placeholder."""
-    try:
-        report = json.loads(Path(path).read_text(encoding="utf-8")) if path is not None else None
-    except (OSError, ValueError):
-        report = None
-    if not report or not report.get("articles"):
-        return (f"{AGREEMENT_MARKER}\n\n**Agreement figures: none published for this release yet.** "
-                "They will appear here once computed.")
+    """The pooled figures of an agreement report (`pourparlers agreement --out`), or a placeholder
+    when there is none; a report that cannot be read is refused, never silently left out."""
+    report = None
+    if path is not None and Path(path).exists():
+        try:
+            report = json.loads(Path(path).read_text(encoding="utf-8"))
+            return _agreement_tables(report) if report and report.get("articles") else _NO_AGREEMENT
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+            raise BuildError(f"{path}: not an agreement report ({printable(reason, newlines=False)[:200]})",
+                             code="report-invalid") from None
+    return _NO_AGREEMENT
+
+
+_NO_AGREEMENT = (f"{AGREEMENT_MARKER}\n\n**Agreement figures: none published for this release yet.** "
+                 "They will appear here once computed.")
+
+
+def _agreement_tables(report: dict) -> str:
     pooled = report["pooled"]
     scored = [
         ("entity mentions, strict (same span and type)", pooled["entities"]["strict"]["micro"]),
@@ -358,7 +411,7 @@ def agreement_markdown(path: Path | None) -> str:
                 ("polarity of matched stances", pooled["stances"]["polarity"]),
                 ("attribution of matched stances", pooled["stances"]["attribution"])]
     kappas = [[name, str(s["n"]), str(s["agreed"]), _ratio(s["accuracy"]), _ratio(s["kappa"])] for name, s in labelled]
-    articles = ", ".join(article["article_id"] for article in report["articles"])
+    articles = ", ".join(markdown_text(article["article_id"]) for article in report["articles"])
     per_article = [[article["article_id"], _ratio(article["entities"]["strict"]["micro"]["f1"]),
                     _ratio(article["events"]["trigger_classification"]["f1"]),
                     _ratio(article["events"]["argument_classification"]["f1"]),

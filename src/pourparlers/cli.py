@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pourparlers.errors import InvalidData, PourparlersError
+from pourparlers.display import printable
+from pourparlers.errors import FileError, InvalidData, PourparlersError
 from pourparlers.repo import Repo
 
 if TYPE_CHECKING:
@@ -27,7 +28,13 @@ def console(stderr: bool = False) -> Console:
     rich costs tens of milliseconds of start-up)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(text: object, *, stderr: bool = False) -> None:
+    """Print a message: rich markup is never read in it (a region id `[/x]` is text) and
+    control characters from the data are shown as escapes, never sent to the terminal."""
+    console(stderr).print(printable(text))
 
 
 DEBUG_ENV = "POURPARLERS_DEBUG"
@@ -37,11 +44,11 @@ FILES_LISTED = 50   # `convert` lists each file up to this many, then the files 
 def _table(title: str, columns: list[str], rows: list[list[object]]) -> Table:
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=printable(title, newlines=False), title_justify="left")
     for column in columns:
         table.add_column(column, justify="right" if column not in (columns[0],) else "left")
     for row in rows:
-        table.add_row(*(str(value) for value in row))
+        table.add_row(*(printable(value, newlines=False) for value in row))
     return table
 
 
@@ -75,7 +82,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                      total["regions"], total["choices"], total["relations"], total["rows"], total["problems"]])
     console().print(_table("Converted exports", ["file", "annotations", "regions", "choices", "relations", "rows",
                                            "problems"], rows))
-    console().print("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
+    say("annotations: gold/alternate/cancelled; every region, choice and relation became a row "
               "or a problem")
     if corpus.problems:
         hint = "run `pourparlers validate` for details"
@@ -84,7 +91,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         from pourparlers.convert import write_tables
 
         write_tables(corpus.tables, Path(args.out))
-        console().print(f"Tables written to {args.out}")
+        say(f"Tables written to {args.out}")
     return 0
 
 
@@ -106,14 +113,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pourparlers.build import SPLITS, build
+    from pourparlers.card import DEFAULT_REPO_ID
     from pourparlers.release.manifest import ensure_not_a_release
-    from pourparlers.release.versions import check_version, current_version
+    from pourparlers.release.versions import build_target
 
     repo = _repo(args)
-    version = check_version(args.version) if args.version else current_version(repo)
-    target = Path(args.out) if args.out else repo.release_dir(version)
+    version, target = build_target(repo, args.version, Path(args.out) if args.out else None)
     ensure_not_a_release(target)
-    result = build(repo, version, target, text=not args.no_text)
+    result = build(repo, version, target, text=not args.no_text, repo_id=args.repo_id)
     splits = [split for split in SPLITS if any(split in per_split for per_split in result.counts.values())]
     console().print(_table(
         f"Release {version} in {target}", ["config", *splits, "total"],
@@ -122,12 +129,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     ))
     left_out = [config for config in result.counts if config not in result.configs]
     if left_out:
-        console().print(f"Left out (no rows yet): {', '.join(left_out)}")
+        say(f"Left out (no rows yet): {', '.join(left_out)}")
     if result.ner_unrepresented:
-        console().print(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
-    console().print(f"ner_sentences: {result.sentences.describe()}")
-    console().print("\nLoad it with:")
-    console().print(f'  datasets.load_dataset("{target}", "documents")')
+        say(f"ner: {result.ner_unrepresented} nested or overlapping mention(s) not representable in IOB2")
+    say(f"ner_sentences: {result.sentences.describe()}")
+    if result.repo_id == DEFAULT_REPO_ID:
+        from pourparlers.repo import REPO_ID_SETTING
+
+        say(f"The card names the Hub repo {DEFAULT_REPO_ID}: set {REPO_ID_SETTING} (or pass --repo-id)")
+    say("\nLoad it with:")
+    say(f'  datasets.load_dataset("{target}", "documents")')
     return 0
 
 
@@ -137,13 +148,13 @@ def cmd_release(args: argparse.Namespace) -> int:
     result = cut_release(_repo(args), bump=args.bump, version=args.version, text=not args.no_text,
                          repo_id=args.repo_id)
     since = f" (a {result.bump} release after {result.previous})" if result.previous else " (first release)"
-    console().print(f"Release {result.version}{since} in {result.path}")
-    console().print(f"{len(result.manifest['files'])} files, SHA-256 in {result.path / 'manifest.json'}; "
+    say(f"Release {result.version}{since} in {result.path}")
+    say(f"{len(result.manifest['files'])} files, SHA-256 in {result.path / 'manifest.json'}; "
               "CHANGELOG.md updated:\n")
-    console().print(result.changelog, markup=False)
+    say(result.changelog)
     target = "" if "<" in result.manifest["repo_id"] else f" (to {result.manifest['repo_id']})"
     option = " --repo-id ORG/NAME" if not target else ""
-    console().print(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
+    say(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
     return 0
 
 
@@ -151,12 +162,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from pourparlers.publish import plan_publish, publish
 
     plan = plan_publish(_repo(args), args.repo_id, version=args.version, private=args.private)
-    console().print(plan.render(), markup=False)
+    say(plan.render())
     if args.dry_run:
-        console().print("Dry run: nothing was uploaded or tagged.")
+        say("Dry run: nothing was uploaded or tagged.")
         return 0
     result = publish(plan)
-    console().print(f"Published {result.tag}: {result.commit_url}")
+    say(f"Published {result.tag}: {result.commit_url}")
     return 0
 
 
@@ -167,7 +178,7 @@ def cmd_rehydrate(args: argparse.Namespace) -> int:
     texts = Path(args.texts) if args.texts else _repo(args).raw
     target = Path(args.out) if args.out else release.with_name(release.name + "-rehydrated")
     result = rehydrate(release, target, texts)
-    console().print(f"Rehydrated {result.articles} article text(s), every SHA-256 verified: "
+    say(f"Rehydrated {result.articles} article text(s), every SHA-256 verified: "
               f"{len(result.files)} Parquet file(s) in {result.path}")
     return 0
 
@@ -180,9 +191,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.check:
         if changed:
             raise StaleArtifacts("stale generated artifact(s): " + ", ".join(changed))
-        console().print("schema artifacts are up to date")
+        say("schema artifacts are up to date")
     else:
-        console().print("regenerated: " + (", ".join(changed) if changed else "nothing (up to date)"))
+        say("regenerated: " + (", ".join(changed) if changed else "nothing (up to date)"))
     return 0
 
 
@@ -191,17 +202,21 @@ def cmd_server(args: argparse.Namespace) -> int:
 
     home = _repo(args).labelstudio_home
     if args.action == "start":
-        console(stderr=True).print("Starting Label Studio on 127.0.0.1 (the first start migrates its "
-                                   "database: ~1.5 min)…")
+        say("Starting Label Studio on 127.0.0.1 (the first start migrates its "
+                                   "database: ~1.5 min)…", stderr=True)
         running = server.start(home, port=args.port)
-        console().print(f"Label Studio {server.LABEL_STUDIO_VERSION} is running at {running.url} (pid {running.pid})")
-        console().print(f"Log in as {running.credentials.email}; the password is in {home / 'credentials.json'}")
-        console().print("Next: pourparlers annotate")
+        say(f"Label Studio {server.LABEL_STUDIO_VERSION} is running at {running.url} (pid {running.pid})")
+        say(f"Log in as {running.credentials.email}; the password is in {home / 'credentials.json'}")
+        say("Next: pourparlers annotate")
     elif args.action == "stop":
-        console().print("stopped" if server.stop(home) else "not running")
+        state = server.stop(home)
+        say({"stale": "not running: .labelstudio/server.json named a process that is not the "
+                                  "server any more (left alone; the record is removed)"}.get(state, state))
     else:
-        running = server.running(home)
-        console().print(f"running at {running.url} (pid {running.pid})" if running else "not running")
+        running, stale = server.status(home)
+        if stale:
+            say("stale .labelstudio/server.json removed: its process is gone or is another program")
+        say(f"running at {running.url} (pid {running.pid})" if running else "not running")
         return 0 if running else 3
     return 0
 
@@ -210,13 +225,17 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from pourparlers.labelstudio.annotate import annotate
 
     result = annotate(_repo(args), url=args.url, use_model=not args.no_model, title=args.project)
-    console().print(f"Project {result.project_id}: label config {result.config}; "
-              f"{result.already} article(s) were already there")
+    say(f"Project {result.project_id}: label config {result.config}; "
+        f"{result.already} article(s) were already there")
     if result.imported:
-        console().print(_table("Imported with pre-annotations", ["article_id", "chars", "gazetteer", "spacy"],
-                         [[row["article_id"], row["chars"], row["gazetteer"], row["spacy"]]
-                          for row in result.imported]))
-    console().print(f"Open {result.project_url}")
+        console().print(_table("Imported", ["article_id", "chars", "annotations", "gazetteer", "spacy"],
+                               [[row["article_id"], row["chars"], row["annotations"], row["gazetteer"],
+                                 row["spacy"]] for row in result.imported]))
+        say("annotations: loaded from annotations/ (review and correct them, then pull); "
+            "gazetteer, spacy: pre-annotations of an article not annotated yet")
+    if result.accounts:
+        say(f"Annotator accounts created (one per annotator of annotations/): {', '.join(result.accounts)}")
+    say(f"Open {result.project_url}")
     return 0
 
 
@@ -229,15 +248,14 @@ def cmd_pull(args: argparse.Namespace) -> int:
                      [[row["article_id"], row["state"], row["annotations"], row["result_items"]]
                       for row in result.written]))
     if result.unannotated:
-        console().print(f"Not annotated yet (no file written): {', '.join(result.unannotated)}")
-    console().print("Next: pourparlers validate")
+        say(f"Not annotated yet (no file written): {', '.join(result.unannotated)}")
+    say("Next: pourparlers validate")
     return 0
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from pourparlers.agreement import agreement, to_json
+    from pourparlers.agreement import agreement, to_json, write_report
     from pourparlers.agreement.render import print_report
-    from pourparlers.atomic import write_text
     from pourparlers.corpus import load_corpus
 
     if args.release:
@@ -247,8 +265,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     else:
         corpus = load_corpus(_repo(args))
         if corpus.problems:
-            console(stderr=True).print(f"Warning: {len(corpus.problems)} validation problem(s); rows that could not "
-                                       "be converted are missing from the comparison (run `pourparlers validate`)")
+            say(f"Warning: {len(corpus.problems)} validation problem(s); rows that could not be "
+                "converted are missing from the comparison (run `pourparlers validate`)", stderr=True)
         tables = corpus.tables
     report = agreement(tables, args.a, args.b, args.article or None)
     if not report.articles:
@@ -259,13 +277,26 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             "or choose the annotations with --a/--b", code="agreement-refused",
         )
     if args.out:
-        write_text(Path(args.out), to_json(report))
+        write_report(report, Path(args.out))
     if args.format == "json":
         print(to_json(report), end="")
     else:
         print_report(report, console(), show_disagreements=args.disagreements)
         if args.out:
-            console().print(f"JSON written to {args.out}")
+            say(f"JSON written to {args.out}")
+    return 0
+
+
+def cmd_guidelines(args: argparse.Namespace) -> int:
+    from pourparlers.guidelines import WINDOW, write_held_out
+
+    rendering = write_held_out(_repo(args), args.holding_out, Path(args.out))
+    held, them = ", ".join(rendering.articles), "them" if len(rendering.articles) > 1 else "it"
+    others = f" (+{len(rendering.dropped)} of other articles quoting {them} too)" if rendering.dropped else ""
+    cells = f", {len(rendering.withheld)} label-table cell(s) withheld" if rendering.withheld else ""
+    say(f"Guidelines held out for {held} in {args.out}: {len(rendering.removed)} example(s) "
+                    f"removed{others}{cells}; {rendering.chars:,} characters; leak check passed (no "
+                    f"{WINDOW}-character stretch of {them} left)")
     return 0
 
 
@@ -318,10 +349,13 @@ def parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=cmd_validate)
 
     build = verbs.add_parser("build", parents=[root], help="validate, then build dist/<version>/ (Hub layout)")
-    build.add_argument("--version", help="default: the newest version in CHANGELOG.md")
+    build.add_argument("--version", help="default: the version in preparation (CHANGELOG.md's "
+                                         "'unreleased' heading)")
     build.add_argument("--out", help="default: dist/<version>")
     build.add_argument("--no-text", action="store_true",
                        help="text-free build: annotations, offsets and text hashes only (see `rehydrate`)")
+    build.add_argument("--repo-id", help="Hub repo the card names (default: [tool.pourparlers] repo_id "
+                                         "of pyproject.toml)")
     build.set_defaults(run=cmd_build)
 
     release = verbs.add_parser("release", parents=[root], help="validate, build dist/<version>/ with a manifest, "
@@ -333,7 +367,8 @@ def parser() -> argparse.ArgumentParser:
                           help=f"bump the previous release's {level} number ({when})")
     bump.add_argument("version", nargs="?", help="an explicit MAJOR.MINOR.PATCH instead of a bump")
     release.add_argument("--no-text", action="store_true", help="a text-free release")
-    release.add_argument("--repo-id", help="Hub repo the card names (ORG/NAME)")
+    release.add_argument("--repo-id", help="Hub repo the card names (ORG/NAME; default: [tool.pourparlers] "
+                                           "repo_id of pyproject.toml)")
     release.set_defaults(run=cmd_release)
 
     publish = verbs.add_parser("publish", parents=[root], help="upload a release as one commit, tag it v<version>")
@@ -400,6 +435,14 @@ def parser() -> argparse.ArgumentParser:
     agree.add_argument("--disagreements", action="store_true",
                        help="list what A has that B lacks and vice versa, per article")
     agree.set_defaults(run=cmd_agreement)
+
+    guide = verbs.add_parser("guidelines", parents=[root],
+                             help="GUIDELINES.md for a blind annotator: every example of an article "
+                                  "removed, checked for leaks of its text")
+    guide.add_argument("--holding-out", required=True, action="append", metavar="ARTICLE_ID",
+                       help="the article to annotate blind (repeatable)")
+    guide.add_argument("--out", required=True, help="the file to write (atomically)")
+    guide.set_defaults(run=cmd_guidelines)
     return main
 
 
@@ -407,34 +450,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except InvalidData as error:
-        if error.report is not None:
-            from pourparlers.validate import render_text
-
-            console(stderr=True).print(render_text(error.report), markup=False)
-        console(stderr=True).print(f"Error [{error.code}]: {error}", markup=False)
-        for item in error.problems[:50]:
-            console(stderr=True).print(f"  {item.render()}", markup=False)
-        if len(error.problems) > 50:
-            console(stderr=True).print(f"  … and {len(error.problems) - 50} more")
-        if error.hint:
-            console(stderr=True).print(f"Hint: {error.hint}", markup=False)
-        return 1
     except PourparlersError as error:
-        console(stderr=True).print(f"Error [{error.code}]: {error}", markup=False)
-        if error.hint:
-            console(stderr=True).print(f"Hint: {error.hint}", markup=False)
-        return 1
+        return _report(error)
+    except OSError as error:   # a path the command was given or needs is unusable
+        return _report(FileError.of(error))
     except KeyboardInterrupt:
-        console(stderr=True).print("Interrupted: nothing half-written was left (writes are atomic)")
+        say("Interrupted: nothing half-written was left (writes are atomic)", stderr=True)
         return 130
     except Exception as error:   # noqa: BLE001 - every failure ends in a message, not a traceback
         if args.debug or os.environ.get(DEBUG_ENV):
             raise
-        console(stderr=True).print(f"Error [{PourparlersError.code}]: {type(error).__name__}: {error}", markup=False)
-        console(stderr=True).print(f"Hint: an unforeseen failure; run again with --debug (or {DEBUG_ENV}=1) for the "
-                  "traceback, and report it", markup=False)
+        say(f"Error [{PourparlersError.code}]: {type(error).__name__}: {error}", stderr=True)
+        say(f"Hint: an unforeseen failure; run again with --debug (or {DEBUG_ENV}=1) for the "
+            "traceback, and report it", stderr=True)
         return 1
+
+
+def _report(error: PourparlersError) -> int:
+    """`Error [code]: …`, the problems (at most 50) and the hint, on stderr; exit code 1."""
+    if isinstance(error, InvalidData) and error.report is not None:
+        from pourparlers.validate import render_text
+
+        say(render_text(error.report), stderr=True)
+    say(f"Error [{error.code}]: {error}", stderr=True)
+    if isinstance(error, InvalidData):
+        for item in error.problems[:50]:
+            say(f"  {printable(item.render(), newlines=False)}", stderr=True)
+        if len(error.problems) > 50:
+            say(f"  … and {len(error.problems) - 50} more", stderr=True)
+    if error.hint:
+        say(f"Hint: {error.hint}", stderr=True)
+    return 1
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from pourparlers.convert import convert_exports
 from pourparlers.errors import Problem
-from pourparlers.raw import load_articles
+from pourparlers.raw import folder_problem, load_articles
 from pourparlers.repo import Repo
 from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
@@ -51,6 +51,9 @@ def load_corpus(repo: Repo, exports: Mapping[str, Path] | None = None) -> Corpus
     files it is about to write this way.
     """
     taxonomy = repo.taxonomy()
+    folder = repo.annotations
+    missing = [] if exports is not None or (folder.is_dir() and not folder.is_symlink()) else [
+        folder_problem(repo, folder)]
     exports = annotation_files(repo) if exports is None else exports
     with _progress(len(exports) >= PROGRESS_FROM) as progress:
         if progress is None:
@@ -64,7 +67,8 @@ def load_corpus(repo: Repo, exports: Mapping[str, Path] | None = None) -> Corpus
             converted = convert_exports(repo, exports, articles, taxonomy,
                                         advance=lambda n: progress.advance(bar, n))
     tables = {"articles": articles, **converted.tables}
-    report = validate_corpus(tables, taxonomy, extra_problems=[*article_problems, *converted.problems])
+    report = validate_corpus(tables, taxonomy,
+                             extra_problems=[*missing, *article_problems, *converted.problems])
     return Corpus(repo, taxonomy, tables, report, converted.summary)
 
 

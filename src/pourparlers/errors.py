@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass
 
 MAX_EXPORT_MIB = 256
 """The largest export file convert reads (one article's export is kilobytes to a few MB)."""
+MAX_ARTICLE_KIB = 1024
+"""The largest raw article ingest takes and raw/ is read with (a long news article is 50 KiB;
+past this a file is a mistake, and the release's memory grows with it)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ HINT_OFFSETS = ("Label Studio stores code-point offsets; a shift usually means U
                 "(emoji or other non-BMP characters before the span) or an article text changed "
                 "after export: fix the region in Label Studio, re-export into annotations/, then "
                 "`pourparlers convert`")
+HINT_INVISIBLE = ("the texts differ only in characters that print alike (a no-break or other "
+                  "space, a zero-width or combining character, another normalization form), so "
+                  "the offsets likely point at the right words: give the span the article's own "
+                  "characters, e.g. relabel the region in Label Studio rather than typing its text")
+HINT_DRIFT_INVISIBLE = ("the two texts differ only in characters that print alike (spaces, zero-width "
+                        "or combining characters, normalization form): a tool normalized one of them. "
+                        "Restore the export's data.text from raw/ (never normalize either); offsets "
+                        "count the stored text's code points")
 
 _CODES = [
     # -- raw/: the articles and their metadata --------------------------------------------------
@@ -47,6 +58,14 @@ _CODES = [
     Code("file-name-mismatch", "raw", "a file is not named after the article it holds",
          "source_file", "name each file after its article id (`pourparlers ingest` and "
          "`pourparlers pull` do)"),
+    Code("text-empty", "raw", "an article has no visible text once decoded and normalized (only a "
+         "BOM, spaces, control characters)", "articles.text", "ingest the article's real text"),
+    Code("article-too-large", "raw", f"a raw article is larger than {MAX_ARTICLE_KIB} KiB",
+         "articles.raw_file", f"an article is a news text (at most {MAX_ARTICLE_KIB} KiB): split a "
+         "collection into its articles and ingest each"),
+    Code("folder-missing", "raw", "raw/ or annotations/ is missing, or is not a folder",
+         "raw/, annotations/", "restore the folder from git (annotations/ may be empty, with a "
+         ".gitkeep file)"),
     Code("raw-missing", "raw", "an article's raw text cannot be read as UTF-8 text",
          "articles.raw_file", "restore the raw file with git"),
     Code("raw-without-metadata", "raw", "a raw text has no metadata file beside it",
@@ -67,6 +86,9 @@ _CODES = [
          "pull the export again (`pourparlers pull`) or delete the empty file"),
     Code("json-invalid", "export", "an export file is not valid JSON", "source_file",
          "the file is truncated or was edited by hand: pull the export again (`pourparlers pull`)"),
+    Code("duplicate-key", "export", "an object of an export holds the same key twice (a JSON parser "
+         "would keep one value silently)", "source_file", "the file was edited by hand or written by "
+         "another tool: pull the export again (`pourparlers pull`)"),
     Code("export-shape", "export", "an export is not a JSON list of Label Studio tasks",
          "export: a JSON list of tasks", "an export file holds a JSON list of Label Studio tasks "
          "(the full JSON export, not JSON_MIN or CSV)"),
@@ -74,6 +96,9 @@ _CODES = [
          "it with the wrong JSON type",
          "task: id, data.text, data.article_id, annotations[]; annotation: id, result[]",
          "use Label Studio's full JSON export and do not edit exports by hand"),
+    Code("personal-data", "export", "an export names a person (an e-mail address, a user name): "
+         "annotations/ is committed, it keeps user ids only", "the JSON path named",
+         "pull the export again (`pourparlers pull` keeps user ids only), or remove the field"),
     Code("unknown-article", "export", "an export or a row names an article that is not in raw/",
          "article_id", "run `pourparlers ingest` to add the article to raw/, or remove the export"),
     Code("text-drift", "export", "a task's data.text differs from the stored article text", "text",
@@ -98,6 +123,9 @@ _CODES = [
          "result[].value.start, result[].value.end",
          "offsets are integer code-point positions: delete the region and select it again in "
          "Label Studio"),
+    Code("text-type", "export", "a region's value.text is not a string: the span could not be "
+         "compared with the stored text", "result[].value.text",
+         "delete the region and select it again in Label Studio"),
     Code("duplicate-region", "export", "two regions of one annotation share an id",
          "region_id (result[].id)", "region ids must be unique within an annotation: delete the "
          "duplicate region"),
@@ -180,6 +208,9 @@ _CODES = [
     Code("task-article-id", "pull", "a Label Studio task has no valid data.article_id",
          "data.article_id", "import articles with `pourparlers annotate`, not by hand"),
     # -- releases ------------------------------------------------------------------------------
+    Code("release-mismatch", "release", "a release folder does not hold exactly the files its manifest "
+         "lists (one missing, changed or added, hidden ones included, or a link)", "manifest.json",
+         "a release folder is never edited: restore it (download it again) or cut a new release"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
     Code("text-hash-mismatch", "release", "a text given to rehydrate is not the one that was annotated",
@@ -197,6 +228,15 @@ _CODES = [
          "metadata)", "raw/", "fix the file or the options and ingest again"),
     Code("schema-stale", "command", "a file generated from schema/taxonomy.yaml is out of date",
          "schema/label_config.xml, GUIDELINES.md", "run `pourparlers schema`"),
+    Code("folder-not-ours", "command", "a command was asked to write over a folder or file it did not "
+         "make (only a new or empty folder, or its own earlier output, is replaced)", "--out",
+         "choose another --out (a new folder), or move that folder away yourself"),
+    Code("report-invalid", "command", "reports/agreement.json, which the card shows, is not an "
+         "agreement report (unreadable, not JSON, or missing figures)", "reports/agreement.json",
+         "write it again with `pourparlers agreement --out reports/agreement.json`, or remove it"),
+    Code("repo-id-invalid", "command", "a Hugging Face repo id is not ORG/NAME (letters, digits, "
+         "'-', '_', '.'; at most 96 characters; no '--' or '..')", "--repo-id, manifest.json repo_id",
+         "e.g. --repo-id my-org/pourparlers"),
     Code("build-refused", "command", "a release could not be built", "dist/", ""),
     Code("release-refused", "command", "a release could not be cut (version, previous release, "
          "changelog)", "CHANGELOG.md, dist/", ""),
@@ -213,13 +253,27 @@ _CODES = [
          "or pass --url and set LABEL_STUDIO_API_KEY"),
     Code("model-missing", "command", "the spaCy model of the pre-annotations is not installed", "",
          "install the extra: pip install -e '.[labelstudio]' (scripts/setup does), or pass --no-model"),
-    Code("export-refused", "command", "an export could not be written (no release, a text-free one, an "
-         "output folder that is not a previous export, a missing library)", "", ""),
+    Code("export-refused", "command", "an export could not be written (no release, a text-free one, a "
+         "release of another taxonomy, a missing library)", "", ""),
     Code("agreement-refused", "command", "no article has both annotations to compare", "", ""),
     Code("selector-invalid", "command", "an annotation selector of `agreement` (--a, --b) is not one "
          "it knows", "", "use gold, alternate, annotator:<id> or annotation:<id>"),
-    Code("guidelines-invalid", "command", "a generated block of GUIDELINES.md names no label table",
+    Code("guidelines-invalid", "command", "the guidelines cannot be read or rendered: a generated block "
+         "of GUIDELINES.md names no label table, or an example marker is misplaced, names no article of "
+         "raw/ or opens an example whose lines are not indented under it",
          "GUIDELINES.md", ""),
+    Code("guidelines-article-unknown", "command", "the article to hold out of the guidelines is not in "
+         "raw/", "raw/<article_id>.txt", "hold out the id of an article of raw/ (pp- and 12 hex digits)"),
+    Code("guidelines-leak", "command", "a held-out rendering of the guidelines would still quote the "
+         "held-out article (20 characters in a row) in text that is no example",
+         "GUIDELINES.md", "reword the general text, or make the quotation an example that names its "
+         "article (`- [pp-0123456789ab] …`)"),
+    Code("output-unwritable", "command", "the output file cannot be written: a folder, a place without "
+         "write permission, or an existing file the command did not make", "--out",
+         "name a new file (or the command's own previous output) in a writable folder"),
+    Code("file-error", "command", "a file or folder the command was given or needs cannot be read "
+         "or written (missing, a file where a folder is expected, no permission, disk full)", "",
+         "check the path named and its permissions; nothing half-written was left (writes are atomic)"),
     Code("command-failed", "command", "any other failure of a command", "", ""),
 ]
 
@@ -315,6 +369,17 @@ class InvalidData(PourparlersError):
         super().__init__(f"{len(problems)} problem(s) found in the data", hint)
         self.problems = problems
         self.report = report   # the validation report, when the whole checklist is known
+
+
+class FileError(PourparlersError):
+    """A file or folder a command was given or needs cannot be read or written."""
+
+    code = "file-error"
+
+    @classmethod
+    def of(cls, error: OSError) -> FileError:
+        path = " -> ".join(str(name) for name in (error.filename, error.filename2) if name)
+        return cls(f"{error.strerror or error}{f': {path}' if path else ''}")
 
 
 class BuildError(PourparlersError):

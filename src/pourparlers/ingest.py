@@ -14,7 +14,7 @@ from pathlib import Path
 from pourparlers import atomic
 from pourparlers.errors import IngestError
 from pourparlers.hashing import sha256
-from pourparlers.raw import article_text
+from pourparlers.raw import MAX_ARTICLE_BYTES, article_text, has_visible_text
 from pourparlers.repo import Repo
 
 DATE = re.compile(r"\A\d{4}(?:-\d{2}(?:-\d{2})?)?\Z")
@@ -85,12 +85,18 @@ def ingest(
     for file in files:
         file = Path(file)
         try:
+            if file.stat().st_size > MAX_ARTICLE_BYTES:
+                raise IngestError(f"{file}: {file.stat().st_size} bytes, more than an article's "
+                                  f"{MAX_ARTICLE_BYTES} bytes", "ingest one news article per file")
             raw = file.read_bytes()
         except OSError as error:
             raise IngestError(f"{file}: cannot read ({error.strerror})") from None
         if not raw.strip():
             raise IngestError(f"{file}: empty file", "an article needs text")
         parsed = article_text(raw, str(file))
+        if not has_visible_text(parsed.text):
+            raise IngestError(f"{file}: no visible text once decoded ({len(parsed.text)} characters of "
+                              "spaces, marks or control characters)", "an article needs text")
         text_hash = sha256(parsed.text)
         if text_hash in known:
             raise IngestError(

@@ -1,28 +1,29 @@
 """Publish a release to a Hugging Face dataset repo: one commit, then the tag `v<version>`.
 
-Reads `dist/<version>/` (a folder made by `pourparlers release`, checked against its
-manifest); writes nothing locally. The flow is the one hf-release.md measured: create the repo
-if needed, refuse a tag that exists, `upload_folder` the release as ONE commit (which also
-deletes Parquet files of configs the release no longer has), then `create_tag` on the sha that
-commit returned (never on `main`, which another commit may have moved). The token comes from
-`HF_TOKEN` or the user's `hf auth login`, through `huggingface_hub`; it is never printed.
+Reads `dist/<version>/` (a folder made by `pourparlers release`, verified against its manifest
+when the plan is made and again just before the upload); writes nothing locally. Create the
+repo if needed, refuse a tag that exists, upload exactly the files of the plan (the manifest's
+and the manifest) as ONE commit that also deletes Parquet files of configs the release no
+longer has, then `create_tag` on the sha that commit returned (never on `main`, which another
+commit may have moved). The token comes from `HF_TOKEN` or the user's `hf auth login`, through
+`huggingface_hub`; it is never printed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pourparlers.card import DEFAULT_REPO_ID
 from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
-from pourparlers.release.manifest import MANIFEST, checked_release, verify_manifest
+from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
-from pourparlers.repo import Repo
+from pourparlers.repo import REPO_ID_SETTING, Repo, check_repo_id
 
 REPO_TYPE = "dataset"
-# What a release folder may upload; nothing else in it reaches the Hub.
-ALLOW_PATTERNS = ["README.md", MANIFEST, "CITATION.cff", "*/*.parquet", "labels.parquet", "croissant.json"]
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
 _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
@@ -81,29 +82,58 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
                  private: bool = False) -> PublishPlan:
     """What `publish` would do; reads only local files (no network, no token).
 
-    `repo_id` defaults to the one the release was cut for (`release --repo-id`).
+    `repo_id` defaults to the repository's configured one (`[tool.pourparlers] repo_id`), then to
+    the one the release was cut for.
     """
     version = version or previous_release(repo)
     if version is None:
         raise PublishError("no release to publish: CHANGELOG.md records none",
                            "cut one with `pourparlers release --minor`")
     folder = repo.release_dir(version)
-    manifest = checked_release(folder, PublishError,
-                               (f"{folder} is not a release (no {MANIFEST})",
-                                f"cut it with `pourparlers release {version}`"),
-                               "a release folder is never edited: cut a new release")
-    repo_id = repo_id or manifest.get("repo_id", "")
-    if repo_id.count("/") != 1 or not all(repo_id.split("/")) or "<" in repo_id:
-        raise PublishError(f"repo id {repo_id!r} is not ORG/NAME", "e.g. --repo-id my-org/pourparlers")
+    if not (folder / MANIFEST).is_file():
+        raise PublishError(f"{folder} is not a release (no {MANIFEST})",
+                           f"cut it with `pourparlers release {version}`")
+    manifest = verified_release(folder)
+    recorded = manifest.get("repo_id")
+    repo_id = repo_id or repo.hub_repo_id() or (recorded if recorded != DEFAULT_REPO_ID else None)
+    if not repo_id:
+        raise PublishError(f"release {version} was cut without a Hub repo id: say where to publish it",
+                           f"set {REPO_ID_SETTING} (then cut the next release: its card names the repo), "
+                           "or pass --repo-id ORG/NAME")
+    repo_id = check_repo_id(repo_id)
     files = sorted((path, info["size"], info["sha256"]) for path, info in manifest["files"].items())
     files.append((MANIFEST, (folder / MANIFEST).stat().st_size, sha256_file(folder / MANIFEST)))
     warnings = []
     if manifest.get("repo_id") != repo_id:
         warnings.append(f"the card of this release names the repo {manifest.get('repo_id')!r}, not "
-                        f"{repo_id!r}: cut releases with `pourparlers release --repo-id {repo_id}`")
+                        f"{repo_id!r}: set {REPO_ID_SETTING} before cutting a release")
     if manifest.get("text") is False:
         warnings.append("this is a text-free release: users need `pourparlers rehydrate`")
     return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)
+
+
+def _operations(plan: PublishPlan, remote: list[str]) -> list:
+    """Exactly the planned files (the manifest's, and the manifest), checked again against the
+    folder, and the deletion of remote Parquet files of configs the release no longer has."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    verified_release(plan.folder)
+    now = {MANIFEST: sha256_file(plan.folder / MANIFEST)}
+    planned = {path: digest for path, _, digest in plan.files}
+    if planned[MANIFEST] != now[MANIFEST]:
+        raise PublishError(f"{plan.folder / MANIFEST} changed since the plan was made",
+                           "run `pourparlers publish --dry-run` again and check the plan")
+    gone = sorted(path for path in remote if path not in planned
+                  and any(fnmatch.fnmatch(path, pattern) for pattern in DELETE_PATTERNS))
+    return ([CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(plan.folder / path))
+             for path in sorted(planned)] + [CommitOperationDelete(path_in_repo=path) for path in gone])
+
+
+def _network_error(error: Exception) -> bool:
+    """Whether `error` comes from the HTTP client under huggingface_hub (which one depends on
+    its version: httpx or requests) rather than from the Hub's answer."""
+    return any(kind.__module__.split(".")[0] in {"httpx", "httpx2", "requests", "urllib3"}
+               for kind in type(error).__mro__) or isinstance(error, ConnectionError | TimeoutError)
 
 
 def publish(plan: PublishPlan, *, api=None) -> PublishResult:
@@ -129,14 +159,9 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
             raise PublishError(f"{plan.repo_id} already has {newer[-1]}, newer than {plan.tag}: publishing "
                                f"{plan.tag} would move `main` back to older data",
                                "publish only the newest release; cut a new one from the data you want")
-        issues = verify_manifest(plan.folder)
-        if issues:
-            raise PublishError(f"{plan.folder} changed since the plan: {'; '.join(issues[:5])}")
-        commit = api.upload_folder(
-            folder_path=plan.folder, repo_id=plan.repo_id, repo_type=REPO_TYPE,
-            commit_message=plan.commit_message, allow_patterns=ALLOW_PATTERNS,
-            delete_patterns=DELETE_PATTERNS,
-        )
+        commit = api.create_commit(plan.repo_id, repo_type=REPO_TYPE, commit_message=plan.commit_message,
+                                   operations=_operations(plan, api.list_repo_files(plan.repo_id,
+                                                                                    repo_type=REPO_TYPE)))
         try:
             api.create_tag(plan.repo_id, repo_type=REPO_TYPE, tag=plan.tag, revision=commit.oid,
                            tag_message=f"pourparlers {plan.tag}")
@@ -149,4 +174,12 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
     except HfHubHTTPError as exc:
         raise PublishError(f"the Hub refused: {exc}",
                            "check the repo id, your token's write access, and HF_ENDPOINT") from exc
+    except Exception as exc:
+        if not _network_error(exc):
+            raise
+        from huggingface_hub import constants
+
+        raise PublishError(f"cannot reach the Hub at {constants.ENDPOINT}: {type(exc).__name__}: {exc}",
+                           "check the network (and HF_ENDPOINT), then publish again: the tag is "
+                           "made only after the whole commit") from None
     return PublishResult(plan.repo_id, plan.tag, commit.oid, commit.commit_url)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pourparlers import workers
-from pourparlers.errors import IngestError, Problem, problem
+from pourparlers.errors import MAX_ARTICLE_KIB, IngestError, Problem, problem
 from pourparlers.hashing import sha256
 from pourparlers.repo import Repo
 from pourparlers.tables import ARTICLES
@@ -27,6 +27,7 @@ from pourparlers.tables import ARTICLES
 ARTICLE_ID = re.compile(r"\App-[0-9a-f]{12}\Z")
 # Some sources prefix the first line with a metadata header: " date 2025-05 Titre…".
 HEADER = re.compile(r"\A date (\d{4}(?:-\d{2}(?:-\d{2})?)?) ")
+MAX_ARTICLE_BYTES = MAX_ARTICLE_KIB * 1024
 # From 2,000 metadata files on, raw/ is read in forked workers, 1,000 consecutive files a run.
 READ_RUNS = workers.Runs(parallel_from=2_000, size=1_000)
 PROGRESS_EVERY = 100   # articles between two reports to `load_articles`' progress callback
@@ -62,6 +63,12 @@ def article_text(raw: bytes, file: str = "") -> RawText:
     return RawText(text, None)
 
 
+def has_visible_text(text: str) -> bool:
+    """Whether a text has a letter, digit, punctuation mark or symbol (not only spaces, marks or
+    control characters such as a lone BOM or NUL bytes)."""
+    return any(unicodedata.category(c)[0] in "LNPS" for c in text)
+
+
 def check_article_id(article_id: str) -> str:
     """Refuse ids that are not ours before they touch a path (`../x`, `a/b`, …)."""
     if not isinstance(article_id, str) or not ARTICLE_ID.match(article_id):
@@ -80,6 +87,14 @@ def _not_regular(file: str, article_id: str = "") -> Problem:
     return problem("not-a-regular-file", "is a symbolic link", file=file, article_id=article_id,
                    expected="a regular file", field="articles.raw_file",
                    hint="raw/ holds the files ingest wrote: replace the link by the file itself")
+
+
+def folder_problem(repo: Repo, folder: Path) -> Problem:
+    """raw/ or annotations/ missing or not a folder: reading on would see no article at all."""
+    what = ("a symbolic link" if folder.is_symlink() else "missing" if not folder.exists()
+            else "not a folder")
+    return problem("folder-missing", f"{repo.relative(folder)}/ is {what}", file=repo.relative(folder),
+                   expected="a folder")
 
 
 def _entries(folder: Path) -> dict[str, os.DirEntry]:
@@ -138,6 +153,12 @@ def _read_articles(raw_dir: str, prefix: str, metadata_names: Sequence[str], lin
         raw_path = os.path.join(raw_dir, f"{article_id}.txt")
         try:
             with open(raw_path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > MAX_ARTICLE_BYTES:
+                    problems.append(problem("article-too-large", f"the raw article has {size} bytes",
+                                            file=raw_file, article_id=article_id,
+                                            expected=f"at most {MAX_ARTICLE_BYTES} bytes"))
+                    continue
                 text = article_text(handle.read(), raw_path).text
         except (OSError, IngestError) as error:
             problems.append(problem("raw-missing", f"cannot read the raw text: {error}",
@@ -145,6 +166,11 @@ def _read_articles(raw_dir: str, prefix: str, metadata_names: Sequence[str], lin
                                     expected="a readable UTF-8 text file",
                                     field="articles.raw_file",
                                     hint="restore the raw file with git"))
+            continue
+        if not has_visible_text(text):
+            problems.append(problem("text-empty", f"the article has no visible text ({len(text)} "
+                                    "characters once decoded)", file=raw_file, article_id=article_id,
+                                    expected="a news text"))
             continue
         if sha256(text) != meta.get("text_sha256"):
             problems.append(problem(
@@ -185,7 +211,8 @@ def load_articles(repo: Repo, progress: Callable[[int, int], object] | None = No
     entries = _entries(repo.raw)
     names = sorted(entries)
     links = frozenset(name for name, entry in entries.items() if entry.is_symlink())
-    problems: list[Problem] = []
+    problems: list[Problem] = [] if repo.raw.is_dir() and not repo.raw.is_symlink() else [
+        folder_problem(repo, repo.raw)]
     for name in names:
         if not name.endswith(".txt"):
             continue

@@ -18,6 +18,34 @@ MARKER = PurePath("schema", "taxonomy.yaml")
 """What makes a folder a pourparlers repository."""
 
 
+class RepoIdError(PourparlersError):
+    """A Hugging Face repo id that is not ORG/NAME."""
+
+    code = "repo-id-invalid"
+
+
+REPO_ID_SETTING = "[tool.pourparlers] repo_id = \"ORG/NAME\" in pyproject.toml"
+
+
+def check_repo_id(repo_id: str) -> str:
+    """`repo_id` if it is a Hub dataset id `ORG/NAME`, else `RepoIdError`.
+
+    Checked wherever an id is accepted (options, manifests), as the card prints it inside a
+    code example and publish sends it to the Hub.
+    """
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    shown = repr(repo_id) if len(str(repo_id)) <= 120 else repr(str(repo_id)[:120]) + "…"
+    if not isinstance(repo_id, str) or repo_id.count("/") != 1:
+        raise RepoIdError(f"repo id {shown} is not ORG/NAME")
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise RepoIdError(f"repo id {shown} is not a Hub repo id: {str(error).split(':')[0]}") from None
+    return repo_id
+
+
 class NotARepository(PourparlersError):
     """No repository at the given folder or above the working folder."""
 
@@ -157,3 +185,19 @@ class Repo:
         taxonomy = load_taxonomy(self.taxonomy_file, self.relative(self.taxonomy_file))
         actors = load_actors(self.actors_file, taxonomy.entity_types, self.relative(self.actors_file))
         return replace(taxonomy, actors=actors)
+
+    def hub_repo_id(self) -> str | None:
+        """The Hub dataset repo of this corpus, `[tool.pourparlers] repo_id` of pyproject.toml
+        (checked as `ORG/NAME`), or None when it is not set."""
+        import tomllib
+
+        try:
+            with open(self.pyproject, "rb") as handle:
+                config = tomllib.load(handle).get("tool", {}).get("pourparlers", {})
+        except FileNotFoundError:
+            return None
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise RepoIdError(f"{self.relative(self.pyproject)} cannot be read: {error}",
+                              "fix the TOML syntax") from None
+        repo_id = config.get("repo_id") if isinstance(config, dict) else None
+        return None if repo_id is None else check_repo_id(repo_id)

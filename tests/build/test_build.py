@@ -14,6 +14,7 @@ from helpers import REPO
 from huggingface_hub import DatasetCard
 
 from pourparlers import build, card
+from pourparlers.atomic import MARKER
 from pourparlers.build import assembly, parquet
 from pourparlers.errors import BuildError, InvalidData
 from pourparlers.release import ReleaseError
@@ -214,7 +215,7 @@ def decoded(dataset) -> list[dict]:
 def test_release_layout(release):
     assert release.configs == ("documents", "articles", "entities", "events", "stances", "ner",
                                "ner_sentences", "actors", "annotations")
-    expected = {"README.md", "labels.parquet", "croissant.json"} | {
+    expected = {"README.md", "labels.parquet", "croissant.json", MARKER} | {
         f"{config}/{split}-00000-of-00001.parquet"
         for config in release.configs if config != "actors" for split in ("train", "validation", "test")}
     expected.remove("stances/validation-00000-of-00001.parquet")    # no stance there: left out
@@ -319,9 +320,9 @@ def test_released_values(loaded, release):
 
     call_entities = decoded(loaded["entities"]["validation"])
     assert [(e["id"], e["start"], e["end"], e["type"]) for e in call_entities] == [
-        (f"{B}:21:e01", 5, 11, "DATE"),       # after the emoji: 5 code points (6 in UTF-16)
-        (f"{B}:21:e02", 13, 25, "PER"),
-        (f"{B}:21:e03", 37, 53, "PER"),
+        (f"{B}:e01", 5, 11, "DATE"),       # after the emoji: 5 code points (6 in UTF-16)
+        (f"{B}:e02", 13, 25, "PER"),
+        (f"{B}:e03", 37, 53, "PER"),
     ]
     role = decoded(loaded["entities"]["train"])[0]
     assert (role["text"], role["type"], role["coarse_type"]) == (
@@ -331,9 +332,9 @@ def test_released_values(loaded, release):
     call = decoded(loaded["events"]["validation"])[0]
     assert call["type"] == "CALL" and call["realis"] == "ACTUAL"
     assert call["arguments"] == [                     # sorted by the filler's offsets
-        {"role": "date", "entity_id": f"{B}:21:e01", "text": "19 mai", "canonical_id": None},
-        {"role": "participant", "entity_id": f"{B}:21:e02", "text": "Donald Trump", "canonical_id": None},
-        {"role": "participant", "entity_id": f"{B}:21:e03", "text": "Vladimir Poutine", "canonical_id": None},
+        {"role": "date", "entity_id": f"{B}:e01", "text": "19 mai", "canonical_id": None},
+        {"role": "participant", "entity_id": f"{B}:e02", "text": "Donald Trump", "canonical_id": None},
+        {"role": "participant", "entity_id": f"{B}:e03", "text": "Vladimir Poutine", "canonical_id": None},
     ]
     assert decoded(loaded["events"]["test"])[0]["arguments"] == []
 
@@ -484,7 +485,7 @@ def test_release_without_annotations(taxonomy, tmp_path):
     assert result.configs == ("documents", "articles", "ner", "ner_sentences", "actors")
     assert result.counts["entities"] == {"train": 0}
     assert result.ner_unrepresented == 0
-    assert set(result.files) == {"README.md", "labels.parquet", "croissant.json"} | {
+    assert set(result.files) == {"README.md", "labels.parquet", "croissant.json", MARKER} | {
         f"{c}/train-00000-of-00001.parquet" for c in ("documents", "articles", "ner", "ner_sentences", "actors")}
     cache = str(tmp_path / "cache")
     for config in result.configs:

@@ -136,10 +136,14 @@ def test_good_export_values(tmp_path: Path) -> None:
 
 
 def test_annotator_is_the_user_id_never_the_email(tmp_path: Path) -> None:
+    """An expanded user object gives its id; if it carries an e-mail, that is reported too."""
     tasks = fixture(GOOD)
-    assert "@" in tasks[0]["annotations"][0]["completed_by"]["email"]
-    t = convert_one(tmp_path, tasks).tables
-    assert {r["annotator"] for r in t["entities"].to_pylist()} == {"3"}
+    tasks[0]["annotations"][0]["completed_by"]["email"] = "annotatrice3@example.org"
+    result = convert_one(tmp_path, tasks)
+    assert {r["annotator"] for r in result.tables["entities"].to_pylist()} == {"3"}
+    p = only(result, "personal-data")
+    assert (p.field, p.message) == ("[0].annotations[0].completed_by.email",
+                                    "[0].annotations[0].completed_by.email names a person: a…@example.org")
 
 
 def test_rows_are_ordered_whatever_the_item_order(tmp_path: Path) -> None:
@@ -839,3 +843,35 @@ def test_article_texts_are_read_from_every_chunk_of_the_table() -> None:
     texts = convert_module.ArticleTexts(table)
     assert dict(texts) == {GOOD: SEED_002, PAIR: SEED_000}
     assert texts.get("pp-000000000000") is None
+
+
+def test_a_repeated_key_is_refused_with_its_line(tmp_path: Path) -> None:
+    tasks = fixture(GOOD)
+    text = json.dumps(tasks, ensure_ascii=False, indent=1)
+    first = text.index('"labels"')
+    line = text.count("\n", 0, first) + 1
+    broken = text[:first] + '"labels": ["ORG"],\n' + text[first:]
+    p = only(convert_one(tmp_path, broken.encode("utf-8")), "duplicate-key")
+    assert (p.line, p.message) == (line + 1, "key 'labels' appears twice in one object")
+    at(p, article="")
+
+
+@pytest.mark.parametrize("document", [
+    b'[{"a": 1, "b": {"a": 2}, "c": [{"a": 3}, {"a": 4}]}]',          # the same key in other objects
+    b'[{"t": "x\\": y", "u": "k:v"}]',                                  # colons inside strings
+])
+def test_keys_repeated_only_across_objects_are_not_duplicates(document: bytes) -> None:
+    from pourparlers.convert.exports import _may_repeat_keys, duplicate_keys
+
+    assert duplicate_keys(document) == []
+    assert not _may_repeat_keys(document, json.loads(document))
+
+
+def test_a_repeated_key_hidden_by_spaces_or_escapes_is_found() -> None:
+    from pourparlers.convert.exports import _may_repeat_keys, duplicate_keys
+
+    spaced = b'[{"a" : 1,\n "a"\t:\n 2}]'
+    escaped = b'[{"note": "x\\u003ay", "n": 1, "n": 2}]'
+    for document in (spaced, escaped):
+        assert _may_repeat_keys(document, json.loads(document))
+    assert duplicate_keys(spaced) == [(2, "a")] and duplicate_keys(escaped) == [(1, "n")]

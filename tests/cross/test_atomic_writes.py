@@ -29,11 +29,13 @@ def state(root: Path) -> dict[str, dict[str, bytes]]:
 
 @pytest.fixture
 def repo(repo_copy: Path) -> Path:
-    """The repository copy with the good export and a previous release in dist/."""
+    """The repository copy with the good export and a previous build in dist/ (its marker says
+    so: a build may replace it)."""
     shutil.copy2(EXPORT, repo_copy / "annotations" / EXPORT.name)
     previous = repo_copy / "dist" / "0.1.0"
     previous.mkdir(parents=True)
     (previous / "README.md").write_text("the previous release\n", encoding="utf-8")
+    (previous / atomic.MARKER).write_text("release\n", encoding="utf-8")
     return repo_copy
 
 
@@ -181,6 +183,9 @@ ALLOWED_WRITES = {
     ("atomic.py", "write_text"): "encodes, then write_bytes",
     ("atomic.py", "swap_in"): "the one folder swap: renames, then removes the old folder moved aside",
     ("atomic.py", "staged_folder"): "removes its own staging folder",
+    ("atomic.py", "output_folder"): "the kind marker, inside its own staging folder",
+    ("atomic.py", "clean_leftovers"): "removes staging folders of its own kind whose process is gone, "
+                                      "or puts back a version a killed swap moved aside",
     ("build/__init__.py", "build_release"): "the card, written inside atomic.staged_folder",
     ("build/labels.py", "write_label_table"): "pq.write_table into an in-memory buffer, then atomic",
     **{("build/parquet.py", method): "ParquetStream, used only into a staging folder: build_release's, "
@@ -194,6 +199,8 @@ ALLOWED_WRITES = {
     ("labelstudio/server.py", "install"): "the installed-version stamp in .labelstudio/venv "
                                           "(git-ignored)",
     ("labelstudio/server.py", "start"): "appends the server log in .labelstudio/ (git-ignored)",
+    ("labelstudio/server.py", "status"): "removes .labelstudio/server.json when it names a server "
+                                         "that is gone (a stale record)",
     ("labelstudio/server.py", "stop"): "removes .labelstudio/server.json, the server's own state",
     ("release/cut.py", "cut_release"): "takes back the release folder it just made when the "
                                        "changelog cannot record it",

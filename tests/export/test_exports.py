@@ -228,7 +228,7 @@ def test_an_export_never_replaces_a_folder_it_did_not_make(repo, release, tmp_pa
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["--root", str(repo), "export", "conll", "--out", str(foreign), "--release", str(release)]) == 1
-    assert "Error [export-refused]: " in capsys.readouterr().err
+    assert "Error [folder-not-ours]: " in capsys.readouterr().err
     assert snapshot(foreign) == {"notes.txt": b"mine"}
     assert main(["--root", str(repo), "export", "conll", "--out", str(tmp_path / "c"), "--release", str(release)]) == 0
     assert main(["--root", str(repo), "export", "conll", "--out", str(tmp_path / "c"), "--release", str(release)]) == 0

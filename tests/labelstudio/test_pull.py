@@ -14,7 +14,7 @@ from pourparlers.convert import convert_exports
 from pourparlers.corpus import gold, load_corpus
 from pourparlers.errors import InvalidData
 from pourparlers.labelstudio.annotate import annotate, find_project
-from pourparlers.labelstudio.pull import PullRefused, dumps, pull, split_export
+from pourparlers.labelstudio.pull import PullRefused, dumps, pull, snapshot_export, split_export
 from pourparlers.labelstudio.results import results_from_tables
 from pourparlers.raw import load_articles
 from pourparlers.repo import Repo
@@ -163,5 +163,46 @@ def test_pull_from_a_saved_export_writes_the_same_file(repo_copy, tmp_path):
 
     assert main(["--root", str(repo_copy), "pull", "--export", str(saved)]) == 0
 
-    written = (repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes()
-    assert orjson.loads(written) == orjson.loads(FIXTURE.read_bytes())
+    written = orjson.loads((repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes())
+    expected = orjson.loads(FIXTURE.read_bytes())
+    expected[0]["annotations"][0]["completed_by"] = expected[0]["annotations"][0]["completed_by"]["id"]
+    assert written == expected       # the same, but the expanded annotator is its id
+
+
+def test_split_export_keeps_user_ids_and_drops_every_person(tmp_path):
+    task = orjson.loads(FIXTURE.read_bytes())[0]
+    person = {"id": 4, "email": "marie.dupont@example.org", "first_name": "Marie", "last_name": "Dupont",
+              "username": "mdupont", "avatar": "/data/avatars/4.png", "initials": "md"}
+    task["annotations"][0]["completed_by"] = person
+    task["annotations"][0]["created_username"] = "marie.dupont@example.org, 4"
+    task["drafts"] = [{"id": 1, "user": "marie.dupont@example.org", "result": [], "completed_by": person}]
+    task["comment_authors"] = [person]
+    task["updated_by"] = person
+
+    files, _, problems = split_export(orjson.dumps([task]))
+
+    assert problems == []
+    content = files[ARTICLE]
+    assert b"@" not in content and b"Marie" not in content and b"mdupont" not in content
+    written = orjson.loads(content)[0]
+    assert written["annotations"][0]["completed_by"] == 4 and written["updated_by"] == 4
+    assert written["drafts"] == [] and written["comment_authors"] == [4]   # drafts: unsubmitted work
+    assert written["data"] == task["data"]        # the article's own text is never altered
+
+
+def test_pull_of_a_real_draft_writes_no_email(repo_copy, project, ls_client):
+    """A draft saved in Label Studio (the API the UI autosaves through), pulled: its author is a
+    user id in the file, never the e-mail the expanded export carries."""
+    task = task_of(ls_client, project.id, ARTICLE)
+    results = results_from_tables(fixture_tables(), TAX, ARTICLE)
+    ls_client.annotations.create(id=task.id, result=results, ground_truth=True)
+    wrapper = ls_client._client_wrapper          # the SDK's own HTTP client: it has no drafts call
+    response = wrapper.httpx_client.request(f"api/tasks/{task.id}/drafts", method="POST",
+                                            json={"result": results[:3], "lead_time": 5.0})
+    assert response.status_code in (200, 201), response.text
+    export = orjson.loads(snapshot_export(ls_client, project.id))
+    assert b"@" in orjson.dumps(export)           # the server does expand users into e-mails
+    pull(Repo(repo_copy), title=project.title)
+    content = (repo_copy / "annotations" / f"{ARTICLE}.json").read_bytes()
+    assert b"@" not in content
+    assert load_corpus(Repo(repo_copy)).problems == []

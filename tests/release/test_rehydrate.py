@@ -97,3 +97,46 @@ def test_rehydrate_refuses_a_text_that_is_not_the_annotated_one(tmp_path):
         ("text-hash-mismatch", "pp-2b691a1ff8b5"), ("text-missing", "pp-e2673bbd75cb")]
     assert failed.value.hint == "every article text must match its hash; 3 of 5 did"
     assert not (tmp_path / "back").exists()
+
+
+@pytest.fixture
+def text_free_release(tmp_path):
+    from pourparlers.release import cut_release
+    from pourparlers.repo import Repo
+
+    root = fresh_repo(tmp_path)
+    shutil.copy2(EXPORT, root / "annotations" / EXPORT.name)
+    cut_release(Repo(root), bump="minor", text=False, date="2026-11-23")
+    return root, root / "dist" / "0.1.0"
+
+
+@pytest.mark.parametrize(("damage", "found"), [
+    (lambda f: (f / "entities" / "train-00000-of-00001.parquet").write_bytes(
+        (f / "entities" / "train-00000-of-00001.parquet").read_bytes()[:-9] + b"000000000"),
+     "changed: entities/train-00000-of-00001.parquet"),
+    (lambda f: (f / "entities" / ".smuggled.parquet").write_bytes(b"PAR1"),
+     "not in the manifest: entities/.smuggled.parquet"),
+    (lambda f: (f / "README.md").unlink(), "missing: README.md"),
+    (lambda f: (f / "extra").symlink_to(f / "README.md"), "not a regular file: extra"),
+])
+def test_a_release_that_does_not_match_its_manifest_is_not_rehydrated(text_free_release, tmp_path,
+                                                                       damage, found, capsys):
+    root, release = text_free_release
+    damage(release)
+    assert main(["--root", str(root), "rehydrate", str(release), "--out", str(tmp_path / "back")]) == 1
+    err = capsys.readouterr().err
+    assert "Error [release-mismatch]:" in err and found in err
+    assert not (tmp_path / "back").exists()
+
+
+def test_a_folder_that_is_no_release_is_refused_without_traceback(tmp_path, capsys):
+    root = fresh_repo(tmp_path)
+    broken = tmp_path / "broken"
+    (broken / "articles").mkdir(parents=True)
+    (broken / "articles" / "train-00000-of-00001.parquet").write_bytes(b"not parquet at all")
+    assert main(["--root", str(root), "rehydrate", str(broken), "--out", str(tmp_path / "back")]) == 1
+    err = capsys.readouterr().err
+    assert "Error [release-refused]:" in err and "cannot be read as a release" in err
+    assert "Traceback" not in err and not (tmp_path / "back").exists()
+    assert main(["--root", str(root), "rehydrate", str(tmp_path / "nowhere")]) == 1
+    assert "is not a folder" in capsys.readouterr().err

@@ -83,7 +83,7 @@ def test_second_release_records_the_annotations_added_per_layer_and_type(release
         "| stances | ukraine_in_nato | 1 | 0 | 0 |\n"
         "\n"
         "(types: entity type, event type, stance target; gold layer only; an annotation is matched by its id "
-        "`<article>:<annotation>:<region>`)\n"
+        "`<article>:<region>`)\n"
         "- Schema: no change (taxonomy 1.0.0).\n"
         f"- Files: {len(second.manifest['files'])}, SHA-256 of each in `dist/0.2.0/manifest.json`.\n"
     )
@@ -115,7 +115,7 @@ def test_changelog_is_newest_first_and_every_release_folder_matches_its_manifest
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["version"] == result.version and manifest["text"] is True
         assert set(manifest["files"]) == {p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                                          if p.is_file()} - {"manifest.json"}
+                                          if p.is_file()} - {"manifest.json", ".pourparlers-output"}
         citation = (folder / "CITATION.cff").read_text(encoding="utf-8")
         assert f'version: "{result.version}"' in citation and 'date-released: "2026-11-23"' in citation
     # the CLI's `build` keeps building the newest version of the changelog
@@ -130,7 +130,14 @@ def test_a_release_is_never_overwritten_and_versions_only_grow(releases, capsys)
     assert main(["--root", str(root), "release", "0.2.0"]) == 1
     assert ("Error [release-refused]: version 0.2.0 is not newer than the previous release 0.2.1"
             in capsys.readouterr().err)
-    assert main(["--root", str(root), "build"]) == 1  # builds the newest CHANGELOG version: 0.2.1
+    assert main(["--root", str(root), "build"]) == 1      # no version in preparation
+    err = capsys.readouterr().err
+    assert "every version of CHANGELOG.md is released (the newest is 0.2.1)" in err
+    assert "Hint: start the next one: add a heading '## [x.y.z] - unreleased' above '## [0.2.1]'" in err
+    assert main(["--root", str(root), "build", "--version", "0.2.0"]) == 1
+    assert "0.2.0 is released (CHANGELOG.md): dist/0.2.0 is made by `pourparlers release` alone" in (
+        capsys.readouterr().err)
+    assert main(["--root", str(root), "build", "--out", str(root / "dist" / "0.2.1")]) == 1
     assert "dist/0.2.1 is a release (manifest.json); a release is never overwritten" in capsys.readouterr().err
     assert snapshot(root / "dist") == before
 

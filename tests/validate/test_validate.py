@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 
 import polars as pl
 import pyarrow as pa
@@ -320,9 +321,36 @@ def test_span_text_mismatch_shows_both_strings_and_offsets():
     assert_at(p, "ent-medinsky")
     s, e = row["start"], row["end"]
     assert p.message == (f'text[{s}:{e}] is "Vladimir Medinsky" but the Label Studio export '
-                         'says "ladimir Medinsky,"')
+                         'says "ladimir Medinsky," (first difference at character 0: '
+                         'U+006C LATIN SMALL LETTER L vs U+0056 LATIN CAPITAL LETTER V)')
     assert p.expected == '"Vladimir Medinsky"'
     assert "UTF-16" in p.hint and "re-export" in p.hint
+
+
+@pytest.mark.parametrize(("typed", "named", "form"), [
+    ("Vladimir\u00a0Medinsky", "U+00A0 NO-BREAK SPACE vs U+0020 SPACE", "NFKC"),
+    ("Vladimir Medi\u200bnsky", "U+200B ZERO WIDTH SPACE vs U+006E LATIN SMALL LETTER N", None),
+])
+def test_a_span_that_differs_invisibly_names_the_code_point(typed, named, form):
+    c = seed_corpus()
+    row = by_name(c.entities, "ent-medinsky")
+    row["text"] = typed
+    p = only(check_tables(c.tables(), TAXONOMY), "span-text-mismatch")
+    assert_at(p, "ent-medinsky")
+    assert named in p.message
+    assert (f"equal after {form} normalization" in p.message) if form else ("normalization" not in p.message)
+    assert "print alike" in p.hint and "UTF-16" not in p.hint
+
+
+def test_a_span_in_another_normalization_form_says_so():
+    c = seed_corpus()
+    row = next(r for r in c.entities if any(ord(ch) > 0x7f for ch in r["text"]))
+    nfd = unicodedata.normalize("NFD", row["text"])
+    assert nfd != row["text"]
+    row["text"] = nfd
+    p = only(check_tables(c.tables(), TAXONOMY), "span-text-mismatch")
+    assert "equal after NFC normalization" in p.message and "NFD" in p.message
+    assert "COMBINING" in p.message or "WITH" in p.message
 
 
 def test_span_text_column_must_equal_the_slice():

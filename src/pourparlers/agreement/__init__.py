@@ -37,10 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 import pyarrow as pa
 
+from pourparlers import atomic
 from pourparlers.agreement.compare import (
     Annotation,
     annotations_of,
@@ -53,6 +55,7 @@ from pourparlers.agreement.compare import (
     select,
 )
 from pourparlers.agreement.matching import LabelAgreement, Score
+from pourparlers.errors import PourparlersError
 from pourparlers.tables import ALTERNATE, GOLD
 
 FORMAT = "pourparlers-agreement/1"
@@ -185,6 +188,32 @@ def agreement(tables: dict[str, pa.Table], a: str = GOLD, b: str = ALTERNATE,
 def to_json(report: AgreementReport) -> str:
     """The report as indented JSON (FORMAT), keys in a fixed order, for files and the card."""
     return orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def is_report(path: Path) -> bool:
+    """Whether `path` is a regular file holding an agreement report (its `format`)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and str(data.get("format", "")).startswith(FORMAT.split("/")[0] + "/")
+
+
+def write_report(report: AgreementReport, out: Path) -> None:
+    """The JSON report written atomically to `out`; an existing file is replaced only when it is
+    an agreement report (e.g. reports/agreement.json), never a file this command did not make."""
+    out = Path(out)
+    hint = "name a new file (or an earlier agreement report) in a writable folder with --out"
+    if out.is_dir() or ((out.exists() or out.is_symlink()) and not is_report(out)):
+        raise PourparlersError(f"{out} exists and is not an agreement report: it is left as it is",
+                               hint, code="output-unwritable")
+    try:
+        atomic.write_text(out, to_json(report))
+    except OSError as error:
+        raise PourparlersError(f"{out} cannot be written ({error.strerror or error})", hint,
+                               code="output-unwritable") from None
 
 
 

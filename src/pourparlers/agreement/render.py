@@ -11,6 +11,7 @@ from rich.table import Table
 from pourparlers.agreement import EVENT_SCORES, AgreementReport
 from pourparlers.agreement.compare import micro
 from pourparlers.agreement.matching import LabelAgreement, Score, cohen_kappa
+from pourparlers.display import printable
 
 
 def _ratio(value: float | None) -> str:
@@ -24,12 +25,12 @@ def _score_row(name: str, score: Score) -> list[str]:
 
 def _grid(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], *,
           numbers: bool = True) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=printable(title, newlines=False), title_justify="left")
     for position, column in enumerate(columns):
         table.add_column(column, justify="right" if numbers and position else "left",
                          no_wrap=numbers)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(printable(cell, newlines=False) for cell in row))
     return table
 
 
@@ -54,10 +55,12 @@ def _region(row: dict | None) -> str:
 
 
 def print_report(report: AgreementReport, console: Console, *, show_disagreements: bool = False) -> None:
-    """Readable tables: pooled entities, events, stances, then per article (+ disagreements)."""
+    """Readable tables: pooled entities, events, stances, then per article (+ disagreements).
+
+    `console` must not read markup (the CLI's does not): region texts are shown as they are."""
     pooled = report.pooled
-    console.print(f"Agreement of A = {report.selector_a} and B = {report.selector_b}: "
-                  f"{len(report.articles)} article(s) compared, {len(report.skipped)} skipped")
+    console.print(printable(f"Agreement of A = {report.selector_a} and B = {report.selector_b}: "
+                            f"{len(report.articles)} article(s) compared, {len(report.skipped)} skipped"))
     strict, overlap = pooled.strict, pooled.overlap
     rows = [[kind, str(strict[kind].a), str(strict[kind].b), str(strict[kind].matched),
              _ratio(strict[kind].f1), str(overlap[kind].matched), _ratio(overlap[kind].f1)]

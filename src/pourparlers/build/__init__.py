@@ -32,7 +32,7 @@ from datasets.info import DatasetInfo
 from datasets.splits import SplitDict, SplitInfo
 
 from pourparlers import card
-from pourparlers.atomic import staged_folder
+from pourparlers.atomic import output_folder
 from pourparlers.build.assembly import Assembly, split_of
 from pourparlers.build.croissant import write_croissant
 from pourparlers.build.features import CONFIGS, DEFAULT_CONFIG, SPLITS, release_features
@@ -42,7 +42,7 @@ from pourparlers.build.sentences import SentenceStats
 from pourparlers.build.textfree import strip_text
 from pourparlers.errors import InvalidData
 from pourparlers.release.versions import check_version
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, check_repo_id
 from pourparlers.taxonomy import Taxonomy
 
 TOKEN_CONFIGS = ("ner", "ner_sentences")
@@ -67,6 +67,7 @@ class BuildResult:
     ner_unrepresented: int
     # how the sentences of `ner_sentences` were made (boundaries inside a mention removed, …)
     sentences: SentenceStats
+    repo_id: str = ""   # the Hub repo the card names
 
 
 @contextmanager
@@ -163,15 +164,17 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
 
     Everything is written into a staging sibling first; `out_dir` changes only once the whole
-    release is written, so a failure leaves it as it was. `text=False` makes a text-free build
+    release is written, so a failure leaves it as it was. `out_dir` must be new, empty, or an
+    earlier build (its marker file): any other folder is refused, never emptied. `text=False` makes a text-free build
     (see `textfree`); `agreement` is the agreement report (JSON) for the card, if any.
     `validated=True` says the caller has just validated these tables (`load_corpus` does), so
     they are not checked a second time; otherwise a release of invalid tables is refused.
     """
     check_version(version)
+    repo_id = check_repo_id(repo_id) if repo_id else card.DEFAULT_REPO_ID
     out_dir = Path(out_dir)
     assembly = Assembly(tables, taxonomy, validated)
-    with staged_folder(out_dir) as tmp, _quiet_progress(), \
+    with output_folder(out_dir, "release") as tmp, _quiet_progress(), \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
         # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
         # ner config is written in a worker thread while the main one orders the other
@@ -188,7 +191,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         written = {config: written[config] for config in CONFIGS if written[config] is not None}
         infos = {config: w.info for config, w in written.items()}
         content = card.render_card(
-            card_template, version=version, repo_id=repo_id or card.DEFAULT_REPO_ID, taxonomy=taxonomy, counts=counts,
+            card_template, version=version, repo_id=repo_id, taxonomy=taxonomy, counts=counts,
             splits=list(assembly.present), infos=infos,
             labels={(config, column): (assembly.features[config][column].names, per_split)
                     for config, w in written.items() for column, per_split in w.labels.items()},
@@ -202,14 +205,15 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
         files = tuple(sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()))
     return BuildResult(path=out_dir, version=version, configs=tuple(infos), counts=counts,
                        files=files, ner_unrepresented=assembly.ner_unrepresented,
-                       sentences=assembly.sentence_stats)
+                       sentences=assembly.sentence_stats, repo_id=repo_id)
 
 
 def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
           repo_id: str | None = None) -> BuildResult:
     """Validate the repository's corpus and build its release into `out_dir`: what both
     `pourparlers build` and `pourparlers release` do. Data that fails validation is refused
-    (`InvalidData` with the report)."""
+    (`InvalidData` with the report). The card names `repo_id`, else the repository's
+    configured Hub repo (`Repo.hub_repo_id`)."""
     from pourparlers.corpus import load_corpus
 
     corpus = load_corpus(repo)
@@ -217,7 +221,8 @@ def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
         raise InvalidData(corpus.problems, "a release cannot be built from data that fails validation",
                           report=corpus.report)
     return build_release(corpus.tables, corpus.taxonomy, version, out_dir, repo.card_template,
-                         repo_id=repo_id, text=text, agreement=repo.agreement_report, validated=True)
+                         repo_id=repo_id or repo.hub_repo_id(), text=text, agreement=repo.agreement_report,
+                         validated=True)
 
 
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:

@@ -61,7 +61,63 @@ def released_tables(tables: dict[str, pa.Table]) -> tuple[dict[str, pa.Table], d
             if not pc.all(released).as_py():   # (a filter copies the table even when it keeps all)
                 table = table.filter(released)
         gold[name] = table
-    return gold, every
+    return _with_release_ids(gold), every
+
+
+def _with_release_ids(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Every id and reference as `<article>:<region>`, the ids a release gives.
+
+    The tables' ids hold the annotation's id, which a server assigns; a release holds one
+    annotation per article, so its region ids suffice, and an unchanged region keeps its id
+    whichever server the annotation went through.
+    """
+    def release_id(table: pa.Table, region: str) -> pa.ChunkedArray:
+        return pc.binary_join_element_wise(table["article_id"], table[region], ":")
+
+    def replaced(table: pa.Table, column: str, values) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(column), column, values)
+
+    out = dict(tables)
+    for name, column in (("entities", "mention_id"), ("events", "event_id"), ("stances", "stance_id")):
+        out[name] = replaced(tables[name], column, release_id(tables[name], "region_id"))
+    holders = pc.replace_substring_regex(tables["stances"]["holder_id"], _ANNOTATION_PART, r"\1:")
+    out["stances"] = replaced(out["stances"], "holder_id", holders)
+    arguments = tables["event_arguments"]
+    arguments = replaced(arguments, "event_id", release_id(arguments, "region_id"))
+    out["event_arguments"] = replaced(arguments, "mention_id", release_id(arguments, "target_region_id"))
+    return out
+
+
+_ANNOTATION_PART = r"^([^:]*):[^:]*:"   # `<article>:<annotation>:` (neither holds a `:`)
+
+
+def _with_annotation_ids(tables: dict[str, pa.Table], ids: pl.DataFrame) -> dict[str, pa.Table]:
+    """Every id and reference of the non-gold layers as `<annotation>:<region>`, where
+    `<annotation>` is the released id of its annotation (`<article>:<layer>:<n>`, from `ids`:
+    article_id, annotation_id, _id): like the gold ids, they hold no id a server assigns."""
+    def prefixed(table: pa.Table, columns: dict[str, str]) -> pa.Table:
+        frame = pl.from_arrow(table).join(ids, on=["article_id", "annotation_id"], how="left",
+                                          maintain_order="left")
+        frame = frame.with_columns(pl.concat_str("_id", region, separator=":").alias(column)
+                                   for column, region in columns.items())
+        return frame.drop("_id").to_arrow().select(table.column_names).cast(table.schema)
+
+    def region_of(column: str) -> pl.Expr:   # the region part of `<article>:<annotation>:<region>`
+        return pl.col(column).str.replace(_ANNOTATION_PART, "")
+
+    out = dict(tables)
+    for name, column in (("entities", "mention_id"), ("events", "event_id")):
+        out[name] = prefixed(tables[name], {column: pl.col("region_id")})
+    stances = prefixed(tables["stances"], {"stance_id": pl.col("region_id")})
+    holder = pl.from_arrow(tables["stances"]).join(ids, on=["article_id", "annotation_id"], how="left",
+                                                   maintain_order="left")
+    holder = holder.select(pl.when(pl.col("holder_id").is_null() | (pl.col("holder_id") == "")).then(
+        pl.col("holder_id")).otherwise(pl.concat_str("_id", region_of("holder_id"), separator=":")))
+    out["stances"] = stances.set_column(stances.schema.get_field_index("holder_id"), "holder_id",
+                                        holder.to_series().to_arrow().cast(pa.string()))
+    out["event_arguments"] = prefixed(tables["event_arguments"], {
+        "event_id": pl.col("region_id"), "mention_id": pl.col("target_region_id")})
+    return out
 
 
 # The columns of each annotation table that a release uses, besides its id.
@@ -260,8 +316,12 @@ class Assembly:
                     owners, on=["article_id", "annotation_id"], how="inner", maintain_order="left")
                 return found["_other"].to_numpy()
 
-            other = {name: table.filter(pc.not_equal(table["layer"], GOLD)) for name, table in every.items()
-                     if "layer" in table.column_names}
+            other = _with_annotation_ids(
+                {name: table.filter(pc.not_equal(table["layer"], GOLD)) for name, table in every.items()
+                 if "layer" in table.column_names},
+                keys.filter(~pl.col("_gold")).select(
+                    "article_id", "annotation_id",
+                    pl.concat_str("article_id", "layer", pl.col("_n").cast(pl.String), separator=":").alias("_id")))
             self.others = Annotated(other["entities"], owner(other["entities"]), self.coarse, self.entity_types)
             self.others.order_the_rest(other["events"], owner(other["events"]), other["stances"],
                                        owner(other["stances"]), other["event_arguments"])

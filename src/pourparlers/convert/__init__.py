@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pourparlers import workers
-from pourparlers.atomic import staged_folder, write_bytes
+from pourparlers.atomic import output_folder, write_bytes
 from pourparlers.convert.exports import MAX_EXPORT_BYTES, gc_paused, read_export
 from pourparlers.convert.rows import TABLES, Counts, Rows
 from pourparlers.convert.task import TaskResult, convert_task
@@ -174,8 +174,7 @@ def _convert_file(path: Path, file: str, articles_by_id: Mapping[str, str], taxo
     file_problems: list[Problem] = []
     article_ids: list[str] = []
     tasks, trouble = read_export(path, file)
-    if trouble is not None:
-        file_problems.append(trouble)
+    file_problems += trouble
     for index, task in enumerate(tasks or ()):
         done = convert_task(task, file=file, articles_by_id=articles_by_id, taxonomy=taxonomy,
                             rows=rows, seen=seen, index=index)
@@ -210,9 +209,9 @@ def _summary_row(file: str, article_ids: list[str], counts: Counts, n_problems: 
 def write_tables(tables: dict[str, pa.Table], folder: Path) -> list[Path]:
     """Write each table as `<folder>/<name>.parquet` and return the paths.
 
-    Every table is serialized before anything is written. A new folder appears whole or not
-    at all (written as a temporary sibling, then renamed); in an existing folder each file is
-    replaced atomically.
+    Every table is serialized before anything is written; the folder appears whole or not at
+    all (written as a staging sibling, then renamed). It must be new, empty, or an earlier
+    output of `write_tables`: any other folder is refused, never emptied.
     """
     import pyarrow.parquet as pq
 
@@ -222,12 +221,8 @@ def write_tables(tables: dict[str, pa.Table], folder: Path) -> list[Path]:
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
         payloads[f"{name}.parquet"] = buffer.getvalue()
-    if folder.exists():
+    with output_folder(folder, "tables") as tmp:
         for file_name, data in payloads.items():
-            write_bytes(folder / file_name, data)
-    else:
-        with staged_folder(folder) as tmp:
-            for file_name, data in payloads.items():
-                write_bytes(tmp / file_name, data)
+            write_bytes(tmp / file_name, data)
     return [folder / file_name for file_name in payloads]
 

@@ -26,10 +26,12 @@ class ItemChecks:
         self.article_id = ""
 
     def report(self, code: str, message: str, *, annotation_id: object = "",
-               region_id: object = "", expected: str = "", field: str | None = None) -> None:
+               region_id: object = "", expected: str = "", field: str | None = None,
+               hint: str | None = None) -> None:
         self.problems.append(problem(
             code, message, file=self.file, article_id=self.article_id,
-            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field))
+            annotation_id=annotation_id, region_id=region_id, expected=expected, field=field,
+            hint=hint))
 
     def not_an_item(self, annotation_id: int, position: int, item: object) -> None:
         if type(item) is not dict:
@@ -92,17 +94,18 @@ class ItemChecks:
             start = value.get("start", _ABSENT)
             end = value.get("end", _ABSENT)
             labels = value.get("labels", _ABSENT)
+            text = value.get("text", _ABSENT)
         else:
-            start = end = labels = _ABSENT
-        if not has_id or start is _ABSENT or end is _ABSENT or labels is _ABSENT:
+            start = end = labels = text = _ABSENT
+        if not has_id or _ABSENT in (start, end, labels, text):
             missing = [] if has_id else ["id"]
             if type(value) is not dict:
                 missing.append("value")
             else:
-                missing += [k for k in ("start", "end", "labels") if k not in value]
+                missing += [k for k in ("start", "end", "labels", "text") if k not in value]
             self.report("missing-key", f"{kind} region has no {', '.join(missing)}",
                         annotation_id=annotation_id, region_id=where,
-                        expected="id and value.start, value.end, value.labels")
+                        expected="id and value.start, value.end, value.labels, value.text")
             return None
         if type(labels) is not list or len(labels) != 1 or type(labels[0]) is not str:
             self.report("label-count", f"{kind} region has labels {labels!r}",
@@ -125,9 +128,13 @@ class ItemChecks:
                         expected=repr(self.spec.stance_label),
                         field="schema/taxonomy.yaml: controls.stance_label")
             return None
-        export_text = value.get("text")
-        return Region(rid, kind, label, start, end,
-                       export_text if type(export_text) is str else None)
+        if type(text) is not str:
+            self.report("text-type", f"{kind} region has value.text {text!r}, not a string",
+                        annotation_id=annotation_id, region_id=rid,
+                        expected="the span's text as a string (it is compared with the stored text)",
+                        field=f"{TABLE_OF[kind]}.text")
+            return None
+        return Region(rid, kind, label, start, end, text)
 
     def per_region(self, annotation_id: int, item: dict, regions: dict[str, Region],
                    seen_ids: set[str]) -> bool:

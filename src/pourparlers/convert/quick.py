@@ -14,7 +14,7 @@ from pourparlers.convert.spec import INT32_MAX, INT32_MIN, Region, Spec
 def well_formed_region(item: dict, spec: Spec, seen_ids: set[str]) -> Region | None:
     try:
         rid, value = item["id"], item["value"]
-        start, end, labels = value["start"], value["end"], value["labels"]
+        start, end, labels, text = value["start"], value["end"], value["labels"], value["text"]
         kind = spec.kind_of[item["from_name"]]
     except (KeyError, TypeError):
         return None
@@ -22,11 +22,9 @@ def well_formed_region(item: dict, spec: Spec, seen_ids: set[str]) -> Region | N
             and type(start) is int and type(end) is int
             and INT32_MIN <= start <= INT32_MAX and INT32_MIN <= end <= INT32_MAX
             and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
-            and (kind != "stance" or labels[0] == spec.stance_label)
+            and type(text) is str and (kind != "stance" or labels[0] == spec.stance_label)
             and item.get("to_name") == spec.text):
-        export_text = value.get("text")
-        return Region(rid, kind, labels[0], start, end,
-                       export_text if type(export_text) is str else None)
+        return Region(rid, kind, labels[0], start, end, text)
     return None
 
 

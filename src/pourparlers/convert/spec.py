@@ -56,7 +56,7 @@ class Region:
     __slots__ = ("id", "kind", "label", "start", "end", "export_text", "attrs", "holder")
 
     def __init__(self, rid: str, kind: str, label: str, start: int, end: int,
-                 export_text: str | None) -> None:
+                 export_text: str) -> None:
         self.id = rid
         self.kind = kind
         self.label = label

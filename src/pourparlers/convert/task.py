@@ -19,7 +19,8 @@ import pyarrow as pa
 from pourparlers.convert.items import ItemChecks
 from pourparlers.convert.rows import Counts, Rows
 from pourparlers.convert.spec import Region, Spec, is_int
-from pourparlers.errors import Problem
+from pourparlers.display import first_difference
+from pourparlers.errors import HINT_DRIFT_INVISIBLE, Problem
 from pourparlers.raw import ARTICLE_ID
 from pourparlers.tables import ALTERNATE, GOLD
 from pourparlers.taxonomy import Taxonomy
@@ -168,12 +169,14 @@ class TaskConverter(ItemChecks):
             return self.block(annotations)
         if text != stored:
             at = len(commonprefix([text, stored]))
+            difference, invisible = first_difference(text, stored)
             self.report("text-drift",
                         f"{where}: data.text differs from the stored text of {article_id} at "
                         f"position {at} (export {_snippet(text, at)}, stored "
-                        f"{_snippet(stored, at)}; lengths {len(text)} and {len(stored)})",
+                        f"{_snippet(stored, at)}; lengths {len(text)} and {len(stored)}; "
+                        f"{difference})",
                         expected="data.text identical to the stored article text",
-                        field="text")
+                        field="text", hint=HINT_DRIFT_INVISIBLE if invisible else None)
             return self.block(annotations)
         self.annotations(task_id, annotations, stored)
 

@@ -10,8 +10,9 @@ Every format is generated from a built release (`--release DIR`, or the reposito
 temporary folder first, so both give the same files) and from the taxonomy of the repository
 (labels, roles, PLOVER mappings: nothing is spelled here). Rows are read a batch of articles at
 a time (`ReleaseReader`) and written as they come, so an export never holds the corpus. The
-output folder is written atomically and carries `export.json` (what was written and what the
-format could not carry, counted), the marker that lets a later export replace it.
+output folder is written atomically (`atomic.output_folder`: it replaces only a new or empty folder
+or an earlier export of the same format) and carries `export.json`: what was written and what
+the format could not carry, counted.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ MARKER = "export.json"
 
 
 class ExportError(PourparlersError):
-    """An export could not be written (no release, a text-free one, a folder not ours, a missing
-    consumer library)."""
+    """An export could not be written (no release, a text-free one, a release of another taxonomy,
+    a missing consumer library)."""
 
     code = "export-refused"
 
@@ -62,17 +63,11 @@ def _release(repo: Repo, release: Path | None) -> Iterator[Path]:
         yield Path(release)
         return
     from pourparlers.build import build
-    from pourparlers.release.versions import current_version
+    from pourparlers.release.versions import build_target
 
     with tempfile.TemporaryDirectory(prefix="pourparlers-export-") as folder:
-        yield build(repo, current_version(repo), Path(folder) / "release").path
-
-
-def _check_target(out: Path) -> None:
-    """Refuse to replace a folder that is not a previous export (STYLE 15)."""
-    if out.exists() and not (out / MARKER).is_file():
-        raise ExportError(f"{out} exists and is not an export of pourparlers (no {MARKER})",
-                          "pass a new folder as --out, or remove this one yourself")
+        version, target = build_target(repo, out=Path(folder) / "release")
+        yield build(repo, version, target).path
 
 
 def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> ExportResult:
@@ -83,11 +78,12 @@ def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> E
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}", f"one of {', '.join(FORMATS)}")
     out = Path(out)
-    _check_target(out)
+    kind = f"export {fmt}"
+    atomic.check_replaceable(out, kind)   # before any work (a build of the repository first)
     taxonomy = repo.taxonomy()
     with _release(repo, release) as folder:
         reader = ReleaseReader(folder, taxonomy, ExportError)
-        with atomic.staged_folder(out) as staged:
+        with atomic.output_folder(out, kind) as staged:
             written, lost = _formats()[fmt](reader, staged, taxonomy)
             summary = {"format": fmt, "release": reader.version, "written": written, "lost": lost}
             atomic.write_text(staged / MARKER, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

@@ -2,7 +2,10 @@
 
 It makes sure the project exists with the label config generated from `schema/`, refuses a
 config change that would orphan values annotators have already used, and imports every
-article of `raw/` the project does not have yet, with pre-annotations as predictions.
+article of `raw/` the project does not have yet: with the annotations of its file in
+annotations/ (gold and alternates, each by the pseudonymous account of its annotator, so a
+maintainer can review and correct them), else with pre-annotations as predictions. Articles
+the project has are left as they are, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import pyarrow as pa
 from pourparlers.corpus import gold, load_corpus
 from pourparlers.errors import PourparlersError
 from pourparlers.labelstudio import preannotate
-from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect, server_errors
 from pourparlers.labelstudio.config import TEXT_DATA_KEY, label_config, orphaned, values_used
+from pourparlers.labelstudio.merge import previous_tasks
+from pourparlers.people import pseudonym
 from pourparlers.repo import Repo
 from pourparlers.taxonomy import Taxonomy
 
@@ -39,6 +44,7 @@ class AnnotateResult:
     config: str  # "created", "updated" or "unchanged"
     imported: list[dict] = field(default_factory=list)  # one row per imported article
     already: int = 0
+    accounts: list[str] = field(default_factory=list)  # pseudonymous annotator accounts created
 
 
 def find_project(client, title: str = PROJECT_TITLE):
@@ -90,29 +96,72 @@ def _task_article_id(task) -> str | None:
     return data.get("article_id")
 
 
+def loaded_annotation(annotation: dict) -> dict:
+    """An annotation of annotations/ as Label Studio imports it: its work, its file id (which
+    the server keeps as `import_id`, so `pull` gives it back) and its annotator's account."""
+    loaded = {"id": annotation.get("id"), "result": annotation.get("result") or [],
+              "was_cancelled": bool(annotation.get("was_cancelled")),
+              "ground_truth": bool(annotation.get("ground_truth")), "lead_time": annotation.get("lead_time")}
+    annotator = annotation.get("completed_by")
+    if isinstance(annotator, int) and not isinstance(annotator, bool):
+        loaded["completed_by"] = {"email": pseudonym(annotator)}
+    return loaded
+
+
+def ensure_accounts(client, emails: set[str]) -> list[str]:
+    """The pseudonymous annotator accounts `emails` on the server (created when missing)."""
+    have = {user.email for user in client.users.list()}
+    made = []
+    for email in sorted(emails):
+        if email not in have:
+            client.users.create(username=email.split("@")[0], email=email, first_name="Annotator",
+                                last_name=email.split("@")[0].removeprefix("annotator-"))
+            made.append(email)
+    return made
+
+
 def annotate(repo: Repo, url: str | None = None, use_model: bool = True,
              title: str = PROJECT_TITLE) -> AnnotateResult:
-    """Create or update the project, then import the articles it lacks, pre-annotated."""
+    """Bring the project to the repository's state: create or update it, then import every
+    article it lacks, with the annotations of its file in annotations/ (else pre-annotated)."""
     corpus = load_corpus(repo)
+    recorded = previous_tasks(repo)
     client, base = connect(repo, url)
+    with server_errors(base):
+        return _annotate(client, base, corpus, recorded, use_model, title)
+
+
+def _annotate(client, base: str, corpus, recorded: dict[str, dict], use_model: bool,
+              title: str) -> AnnotateResult:
     project, config_state = ensure_project(client, corpus.taxonomy, title)
     have = {_task_article_id(task) for task in project_tasks(client, project.id)}
     articles: pa.Table = corpus.tables["articles"]
     entries = preannotate.gazetteer(gold(corpus.tables).get("entities"))
-    tasks, rows = [], []
+    tasks, rows, annotators = [], [], set()
     for article in articles.to_pylist():
-        if article["article_id"] in have:
+        article_id = article["article_id"]
+        if article_id in have:
             continue
         text = article["text"]
-        found = preannotate.suggestions(text, entries, corpus.taxonomy, use_model=use_model)
-        data = {TEXT_DATA_KEY: text, "article_id": article["article_id"], "title": article["title"],
+        data = {TEXT_DATA_KEY: text, "article_id": article_id, "title": article["title"],
                 "source": article["source"], "published": article["published"]}
+        filed = [a for a in (recorded.get(article_id) or {}).get("annotations") or [] if isinstance(a, dict)]
+        if filed:
+            loaded = [loaded_annotation(a) for a in filed]
+            annotators |= {a["completed_by"]["email"] for a in loaded if "completed_by" in a}
+            tasks.append({"data": data, "annotations": loaded})
+            rows.append({"article_id": article_id, "chars": len(text), "annotations": len(loaded),
+                         "gazetteer": 0, "spacy": 0})
+            continue
+        found = preannotate.suggestions(text, entries, corpus.taxonomy, use_model=use_model)
         predictions = [preannotate.prediction(text, found, corpus.taxonomy)] if found else []
         tasks.append({"data": data, "predictions": predictions})
         sources = Counter(s.source for s in found)
-        rows.append({"article_id": article["article_id"], "chars": len(text),
+        rows.append({"article_id": article_id, "chars": len(text), "annotations": 0,
                      "gazetteer": sources["gazetteer"], "spacy": sources["spacy"]})
+    accounts = ensure_accounts(client, annotators) if annotators else []
     if tasks:
         client.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True)
     return AnnotateResult(url=base, project_id=project.id, project_url=f"{base}/projects/{project.id}/data",
-                          config=config_state, imported=rows, already=len(have - {None}))
+                          config=config_state, imported=rows, already=len(have - {None}),
+                          accounts=accounts)

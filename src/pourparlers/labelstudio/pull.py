@@ -1,10 +1,12 @@
 """`pourparlers pull`: the Label Studio project back into `annotations/`, one file per article.
 
-A full snapshot export (predictions expanded) is split by task, stripped of volatile fields
-and written with a fixed layout, so a git diff shows only real changes. Before anything is
-written, pull checks that the files hold every annotation and region the export had, that no
-file would lose annotations or regions it had before (unless forced), and that the new
-files convert and validate; then each file is replaced atomically.
+A full snapshot export (predictions expanded) is split by task, stripped of volatile fields,
+of drafts and of every person's e-mail and name, merged into the article's file (an unchanged
+annotation is kept as the file has it: `merge`), and written with a fixed layout, so a git diff
+shows only real changes. Before anything is written, pull checks that the files hold every
+annotation the export had, that no file would lose annotations or regions it had before
+(unless forced), and that the new files convert and validate; then each file is replaced
+atomically.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import re
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +25,19 @@ from pourparlers import atomic
 from pourparlers.corpus import annotation_files, load_corpus
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
 from pourparlers.labelstudio.annotate import find_project
-from pourparlers.labelstudio.client import PROJECT_TITLE, connect
+from pourparlers.labelstudio.client import PROJECT_TITLE, connect, server_errors
+from pourparlers.labelstudio.merge import by_id, merged_task, previous_tasks
+from pourparlers.people import AmbiguousAnnotator, annotator_ids, anonymous, renumbered, user_ids_in, users_in
 from pourparlers.raw import check_article_id
 from pourparlers.repo import Repo
 
 VOLATILE = frozenset({"created_ago"})
 """Keys whose value changes without any change to the data (a localized "3 minutes")."""
 EXPORT_TIMEOUT = 120.0
-SERIALIZATION = {"predictions": {"only_id": False}, "drafts": {"only_id": False}}
+# Users expanded so that an account's e-mail says which annotator number it stands for; the
+# e-mails are dropped before anything is written.
+SERIALIZATION = {"predictions": {"only_id": False}, "drafts": {"only_id": False},
+                 "annotations__completed_by": {"only_id": False}}
 
 
 class PullRefused(PourparlersError):
@@ -53,17 +61,13 @@ def without_volatile(value):
     return value
 
 
-def _by_id(items: list) -> list:
-    return sorted(items, key=lambda item: (item.get("id") is None, item.get("id") or 0)
-                  if isinstance(item, dict) else (True, 0))
-
-
-def normalize_task(task: dict) -> dict:
-    """A task with volatile fields dropped and its lists in id order."""
-    task = without_volatile(task)
+def normalize_task(task: dict, annotators: Mapping[int, int] | None = None) -> dict:
+    """A task with volatile fields and every person's e-mail and name dropped, user ids as
+    annotator numbers (`people.annotator_ids`), and its lists in id order."""
+    task = renumbered(anonymous(without_volatile(task)), annotators or {})
     for key in ("annotations", "predictions", "drafts"):
         if isinstance(task.get(key), list):
-            task[key] = _by_id(task[key])
+            task[key] = by_id(task[key])
     return task
 
 
@@ -117,14 +121,22 @@ def snapshot_export(client, project_id: int, timeout: float = EXPORT_TIMEOUT) ->
     return b"".join(client.projects.exports.download(project_id, export.id, export_type="JSON"))
 
 
-def split_export(payload: bytes, source: str = "export") -> tuple[dict[str, bytes], list[str], list[Problem]]:
-    """Export bytes -> {article_id: file bytes}, unannotated article ids, problems."""
+def split_export(payload: bytes, previous: Mapping[str, dict] | None = None,
+                 users: Mapping[int, str] | None = None,
+                 source: str = "export") -> tuple[dict[str, bytes], list[str], list[Problem]]:
+    """Export bytes -> {article_id: file bytes}, unannotated article ids, problems.
+
+    `previous` holds the task of each article's file (what `merge` keeps), `users` the server's
+    accounts (id -> e-mail; expanded users of the export are read too).
+    """
     try:
         tasks = orjson.loads(payload)
     except orjson.JSONDecodeError as error:
         raise PullRefused(f"the Label Studio export is not valid JSON ({error})", "run pull again") from None
     if not isinstance(tasks, list):
         raise PullRefused("the Label Studio export is not a list of tasks", "use the JSON export format")
+    previous = previous or {}
+    annotators = _annotators({**users_in(tasks), **(users or {})}, tasks)
     files: dict[str, bytes] = {}
     unannotated: list[str] = []
     problems: list[Problem] = []
@@ -145,16 +157,27 @@ def split_export(payload: bytes, source: str = "export") -> tuple[dict[str, byte
                                     article_id=article_id, expected="one task per article",
                                     hint="delete the duplicate task in Label Studio (keep the annotated one)"))
             continue
-        if not task.get("annotations") and not task.get("drafts"):
+        if not task.get("annotations") and article_id not in previous:
             unannotated.append(article_id)
             continue
-        normalized = normalize_task(task)
-        content = dumps([normalized])
-        if orjson.loads(content) != [normalized] or counts(normalized) != counts(task):
+        merged = merged_task(normalize_task(task, annotators), previous.get(article_id))
+        content = dumps([merged])
+        if orjson.loads(content) != [merged] or counts(merged)[0] != counts(task)[0]:
             raise PullRefused(f"task {task_id} (article {article_id}) changed while being formatted",
                               "this is a bug in pourparlers: report it")
         files[article_id] = content
     return files, sorted(unannotated), problems
+
+
+def _annotators(users: Mapping[int, str], tasks: list) -> dict[int, int]:
+    """Annotator numbers of the accounts the export refers to (`people.annotator_ids`)."""
+    referred = user_ids_in(anonymous(tasks))
+    try:
+        return annotator_ids({user: email for user, email in users.items() if user in referred})
+    except AmbiguousAnnotator as error:
+        raise PullRefused(f"{error}: annotations/ cannot tell them apart",
+                          "in Label Studio, give the account that is not the pseudonymous one another "
+                          "id: create a new account for that person and reassign its annotations") from None
 
 
 def check_files(repo: Repo, files: dict[str, bytes]) -> list[Problem]:
@@ -195,16 +218,18 @@ def pull(repo: Repo, url: str | None = None, force: bool = False, payload: bytes
 
     `payload` replaces the download (an export saved earlier); everything else is the same.
     """
-    project_id = 0
+    project_id, users = 0, {}
     if payload is None:
-        client, _ = connect(repo, url)
-        project = find_project(client, title)
-        if project is None:
-            raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first",
-                                   code="labelstudio-error")
-        project_id = project.id
-        payload = snapshot_export(client, project_id)
-    files, unannotated, problems = split_export(payload)
+        client, base = connect(repo, url)
+        with server_errors(base):
+            project = find_project(client, title)
+            if project is None:
+                raise PourparlersError(f"no project {title!r} on the server", "run `pourparlers annotate` first",
+                                       code="labelstudio-error")
+            project_id = project.id
+            payload = snapshot_export(client, project_id)
+            users = {user.id: user.email for user in client.users.list()}
+    files, unannotated, problems = split_export(payload, previous_tasks(repo), users)
     problems += check_files(repo, files)
     if problems:
         raise InvalidData(problems, "fix the regions in Label Studio and pull again; annotations/ is unchanged")

@@ -30,10 +30,10 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
 START_TIMEOUT = 300.0  # the first start migrates a fresh SQLite database: 85-106 s measured
 
-# Label Studio reads LABEL_STUDIO_X, then HEARTEX_X, then plain X: these plain names from a CI
-# environment would leak into its settings, so the server never sees them.
-_LEAKING = ("USERNAME", "PASSWORD", "PORT", "HOST", "DEBUG", "CI", "USER_TOKEN", "DATABASE_URL",
-            "DJANGO_DB", "SECRET_KEY")
+# The server gets only these variables of the caller's environment, plus its own settings: Label
+# Studio reads LABEL_STUDIO_X, then HEARTEX_X, then plain X (a CI's USERNAME, PORT or DEBUG would
+# become settings), and nothing else of the caller (HF_TOKEN, cloud keys) is its business.
+_PASSED_ON = ("PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
 
 
 class ServerError(PourparlersError):
@@ -87,7 +87,12 @@ def credentials(home: Path) -> Credentials:
     """The local admin's credentials, generated once and kept (mode 600) in `home`."""
     path = home / "credentials.json"
     if path.exists():
-        return Credentials(**json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return Credentials(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as error:
+            raise ServerError(f"{path} is not the credentials file this command wrote ({type(error).__name__})",
+                              "remove the .labelstudio/ folder to start a fresh local server (its "
+                              "annotations go with it: pull them first if the server still runs)") from None
     created = Credentials(email="admin@pourparlers.local", password=secrets.token_urlsafe(18),
                           token=secrets.token_hex(20))
     home.mkdir(parents=True, exist_ok=True)
@@ -97,8 +102,7 @@ def credentials(home: Path) -> Credentials:
 
 
 def _server_env(home: Path, creds: Credentials) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in _LEAKING and not key.startswith(("LABEL_STUDIO_", "HEARTEX_"))}
+    env = {key: os.environ[key] for key in _PASSED_ON if key in os.environ}
     data = str((home / "data").resolve())
     env.update({
         "LABEL_STUDIO_USERNAME": creds.email,
@@ -143,15 +147,52 @@ def _log_tail(home: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def running(home: Path) -> Server | None:
-    """The server started from `home`, if its process is still alive."""
+def _identity(pid: int) -> dict | None:
+    """What tells this process from a later one with the same PID: the boot it runs in, its
+    start time (clock ticks after boot) and its command line; None when there is no such
+    process (or no /proc: then a PID alone is never trusted)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return {"boot": boot, "start": int(stat.rpartition(")")[2].split()[19]), "command": command}
+
+
+def _state(home: Path) -> tuple[dict | None, bool]:
+    """The recorded server (pid, url, identity) and whether that record is stale: unreadable,
+    or naming a process that is gone or is another program now (the PID was reused)."""
     try:
         state = json.loads((home / "server.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, False
     except (OSError, ValueError):
-        return None
-    if not _alive(state["pid"]):
+        return None, True
+    if not (isinstance(state, dict) and type(state.get("pid")) is int and isinstance(state.get("url"), str)
+            and isinstance(state.get("boot"), str) and type(state.get("start")) is int):
+        return None, True
+    now = _identity(state["pid"])
+    ours = (now is not None and now["boot"] == state["boot"] and now["start"] == state["start"]
+            and "label-studio" in now["command"] and str((home / "data").resolve()) in now["command"])
+    return (state, False) if ours else (None, True)
+
+
+def running(home: Path) -> Server | None:
+    """The server started from `home`, if that very process still runs."""
+    state, _ = _state(home)
+    if state is None:
         return None
     return Server(state["url"], state["pid"], credentials(home), home)
+
+
+def status(home: Path) -> tuple[Server | None, bool]:
+    """The server started from `home` if it runs, and whether a stale record was removed."""
+    server = running(home)
+    if server is None and _state(home)[1]:
+        (home / "server.json").unlink(missing_ok=True)
+        return None, True
+    return server, False
 
 
 def wait_until_ready(url: str, token: str, pid: int | None = None, home: Path | None = None,
@@ -192,7 +233,9 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = START_TIMEOUT,
     with open(home / "server.log", "ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=_server_env(home, creds), start_new_session=True)
-    atomic.write_text(home / "server.json", json.dumps({"url": url, "pid": process.pid}) + "\n")
+    identity = _identity(process.pid) or {}
+    atomic.write_text(home / "server.json", json.dumps(
+        {"url": url, "pid": process.pid, "boot": identity.get("boot"), "start": identity.get("start")}) + "\n")
     try:
         wait_until_ready(url, creds.token, process.pid, home, timeout)
     except ServerError:
@@ -201,23 +244,24 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = START_TIMEOUT,
     return Server(url, process.pid, creds, home)
 
 
-def stop(home: Path, timeout: float = 20.0) -> bool:
-    """Stop the server started from `home` by its PID (its whole process group)."""
-    state_file = Path(home) / "server.json"
-    try:
-        pid = json.loads(state_file.read_text(encoding="utf-8"))["pid"]
-    except (OSError, ValueError, KeyError):
-        return False
-    stopped = False
+def stop(home: Path, timeout: float = 20.0) -> str:
+    """Stop the server started from `home` (its whole process group): "stopped"; "not running";
+    or "stale" when the record names a process that is gone or is another program now, which
+    is left alone (only the record is removed)."""
+    home = Path(home)
+    state, stale = _state(home)
+    if state is None:
+        if stale:
+            (home / "server.json").unlink(missing_ok=True)
+        return "stale" if stale else "not running"
+    pid = state["pid"]
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.2)
     if _alive(pid):
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-            time.sleep(0.2)
-        if _alive(pid):
-            os.killpg(pid, signal.SIGKILL)
-        stopped = True
-    state_file.unlink(missing_ok=True)
-    return stopped
+        os.killpg(pid, signal.SIGKILL)
+    (home / "server.json").unlink(missing_ok=True)
+    return "stopped"

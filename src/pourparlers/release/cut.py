@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pourparlers import atomic
 from pourparlers.release.diff import ReleaseDiff, changelog_section, diff_releases, snapshot
-from pourparlers.release.manifest import checked_release, ensure_not_a_release, write_manifest
+from pourparlers.release.manifest import MANIFEST, ensure_not_a_release, verified_release, write_manifest
 from pourparlers.release.versions import (
     BUMPS,
     ReleaseError,
@@ -26,7 +26,7 @@ from pourparlers.release.versions import (
     previous_release,
     update_changelog,
 )
-from pourparlers.repo import Repo
+from pourparlers.repo import Repo, check_repo_id
 
 CITATION = "CITATION.cff"
 
@@ -63,7 +63,7 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
     from pourparlers.build import build, release_features
     from pourparlers.card import DEFAULT_REPO_ID
 
-    repo_id = repo_id or DEFAULT_REPO_ID
+    repo_id = check_repo_id(repo_id) if repo_id else repo.hub_repo_id()
     if (bump is None) == (version is None):
         raise ReleaseError("give exactly one of a bump (--patch, --minor, --major) or a VERSION")
     date = date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -76,17 +76,16 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
     old = None
     if previous:
         previous_dir = repo.release_dir(previous)
-        old_manifest = checked_release(
-            previous_dir, ReleaseError,
-            (f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
-             f"download it from the Hub: `hf download ORG/NAME --repo-type dataset --revision "
-             f"v{previous} --local-dir {previous_dir}`"),
-            "restore the previous release folder (download it again)")
+        if not (previous_dir / MANIFEST).is_file():
+            raise ReleaseError(f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
+                               f"download it from the Hub: `hf download ORG/NAME --repo-type dataset "
+                               f"--revision v{previous} --local-dir {previous_dir}`")
+        old_manifest = verified_release(previous_dir)
         old = snapshot(previous_dir, old_manifest["features"], old_manifest.get("schema_version", ""))
 
     taxonomy = repo.taxonomy()
     features = {c: f.to_dict() for c, f in release_features(taxonomy).items()}
-    with atomic.staged_folder(target) as staged:
+    with atomic.output_folder(target, "release") as staged:
         built = build(repo, version, staged, text=text, repo_id=repo_id)
         new = snapshot(staged, features, taxonomy.schema_version)
         diff = diff_releases(old, new, previous)
@@ -100,7 +99,7 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
             atomic.write_text(staged / CITATION, citation)
         manifest = write_manifest(staged, {
             "name": "pourparlers", "version": version, "previous": previous,
-            "schema_version": taxonomy.schema_version, "text": text, "repo_id": repo_id,
+            "schema_version": taxonomy.schema_version, "text": text, "repo_id": repo_id or DEFAULT_REPO_ID,
             "features": features,
         })
         section = changelog_section(diff, version, taxonomy.schema_version, len(manifest["files"]))

@@ -172,7 +172,7 @@ def changelog_section(diff: ReleaseDiff, version: str, schema_version: str, n_fi
                   for layer, label, c in rows]
         lines.append("")
         lines.append("(types: entity type, event type, stance target; gold layer only; an annotation is "
-                     "matched by its id `<article>:<annotation>:<region>`)")
+                     "matched by its id `<article>:<region>`)")
     else:
         lines.append("- Annotations: no change.")
     if diff.schema:

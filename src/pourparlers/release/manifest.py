@@ -7,27 +7,61 @@ and rehydrate trust a release folder only after checking its files against it.
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 from pourparlers import atomic
-from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
 from pourparlers.release.versions import ReleaseError
 
 MANIFEST = "manifest.json"
+# Files `hf download --local-dir` adds to a release it downloads: the Hub's attributes and its
+# download cache. They are tolerated in a release folder and never part of one.
+HUB_DOWNLOAD_FILES = (".gitattributes",)
+HUB_DOWNLOAD_FOLDER = ".cache/huggingface/"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class ReleaseMismatch(ReleaseError):
+    """A release folder does not hold exactly the files its manifest lists."""
+
+    code = "release-mismatch"
+
+
+def _not_a_release_file(relative: str) -> bool:
+    return (relative in (MANIFEST, atomic.MARKER, *HUB_DOWNLOAD_FILES)
+            or relative.startswith(HUB_DOWNLOAD_FOLDER))
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[str]]:
+    """Every regular file under `folder` (links never followed), and the links or special files
+    found, by relative POSIX path."""
+    files, odd = [], []
+    for base, folders, names in os.walk(folder):
+        for name in sorted(folders):
+            if (Path(base) / name).is_symlink():
+                odd.append((Path(base) / name).relative_to(folder).as_posix())
+        for name in sorted(names):
+            path = Path(base) / name
+            if path.is_symlink() or not path.is_file():
+                odd.append(path.relative_to(folder).as_posix())
+            else:
+                files.append(path)
+    return sorted(files), sorted(odd)
 
 
 def file_checksums(folder: Path) -> dict[str, dict]:
-    """SHA-256 and size of every file under `folder` except the manifest, by POSIX path.
-
-    Hidden files and folders are not part of a release: `hf download --local-dir` adds
-    `.cache/huggingface/` and the Hub's `.gitattributes` to a downloaded one.
-    """
+    """SHA-256 and size of every file of the release under `folder`, hidden ones included, by
+    POSIX path: all but the manifest, the build marker, and what a Hub download adds."""
     folder = Path(folder)
-    return {path.relative_to(folder).as_posix(): {"sha256": sha256_file(path), "size": path.stat().st_size}
-            for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST
-            and not any(part.startswith(".") for part in path.relative_to(folder).parts)}
+    files, _ = _walk(folder)
+    out = {}
+    for path in files:
+        relative = path.relative_to(folder).as_posix()
+        if not _not_a_release_file(relative):
+            out[relative] = {"sha256": sha256_file(path), "size": path.stat().st_size}
+    return out
 
 
 def write_manifest(folder: Path, info: dict) -> dict:
@@ -38,38 +72,58 @@ def write_manifest(folder: Path, info: dict) -> dict:
 
 
 def read_manifest(folder: Path) -> dict:
+    """The manifest of a release folder, its shape checked (paths inside the folder, one
+    SHA-256 and size per file)."""
     path = Path(folder) / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ReleaseError(f"{path}: no readable release manifest ({exc})",
                            "only folders made by `pourparlers release` are releases") from exc
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not files:
+        raise ReleaseMismatch(f"{path}: the manifest has no 'files' table",
+                              "restore the release folder (download it again)")
+    for name, entry in files.items():
+        parts = name.split("/")
+        if (not name or name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts)
+                or not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)
+                or not _DIGEST.fullmatch(entry["sha256"]) or type(entry.get("size")) is not int):
+            raise ReleaseMismatch(f"{path}: the manifest's entry {name!r} is not a file of the release "
+                                  "with its SHA-256 and size", "restore the release folder (download it again)")
+    return manifest
 
 
 def verify_manifest(folder: Path) -> list[str]:
-    """What differs between the files of `folder` and its manifest (empty when they agree)."""
+    """What differs between the files of `folder` and its manifest (empty when they agree):
+    files missing, changed or not listed (hidden ones included), links and special files."""
+    folder = Path(folder)
     recorded = read_manifest(folder)["files"]
     found = file_checksums(folder)
+    _, odd = _walk(folder)
     issues = [f"missing: {name}" for name in sorted(set(recorded) - set(found))]
     issues += [f"not in the manifest: {name}" for name in sorted(set(found) - set(recorded))]
     issues += [f"changed: {name}" for name in sorted(set(recorded) & set(found))
-               if recorded[name]["sha256"] != found[name]["sha256"]]
+               if recorded[name]["sha256"] != found[name]["sha256"]
+               or recorded[name]["size"] != found[name]["size"]]
+    issues += [f"not a regular file: {name}" for name in odd]
     return issues
 
 
-def checked_release(folder: Path, error: type[PourparlersError], missing: tuple[str, str],
-                    changed_hint: str) -> dict:
-    """The manifest of a release folder whose files all match it; else `error`.
-
-    `missing` is the (message, hint) for a folder without a manifest. Release (for the previous
-    version) and publish both trust a release folder only after this check.
-    """
+def verified_release(folder: Path) -> dict:
+    """The manifest of a release folder whose files all match it; else `ReleaseMismatch`
+    naming what differs. Everything that uses a release (publish, rehydrate, the previous
+    release of `release`) goes through this first."""
     folder = Path(folder)
-    if not (folder / MANIFEST).exists():
-        raise error(*missing)
+    if not (folder / MANIFEST).is_file():
+        raise ReleaseMismatch(f"{folder} is not a release (no {MANIFEST})",
+                              "cut releases with `pourparlers release`")
     issues = verify_manifest(folder)
     if issues:
-        raise error(f"{folder} does not match its manifest: {'; '.join(issues[:5])}", changed_hint)
+        shown = "; ".join(issues[:5]) + (f"; and {len(issues) - 5} more" if len(issues) > 5 else "")
+        raise ReleaseMismatch(f"{folder} does not match its manifest: {shown}",
+                              "a release folder is never edited: restore it (download it again) or "
+                              "cut a new release")
     return read_manifest(folder)
 
 
@@ -81,6 +135,4 @@ def ensure_not_a_release(folder: Path) -> None:
             "build elsewhere with --out, or start the next version: add a heading "
             "'## [x.y.z] - unreleased' to CHANGELOG.md (or pass --version)")
 
-
-# ---------------------------------------------------------------------------------- diff
 

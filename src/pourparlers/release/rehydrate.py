@@ -10,12 +10,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from pourparlers import atomic
 from pourparlers.errors import InvalidData, PourparlersError, Problem, problem
 from pourparlers.hashing import sha256
 from pourparlers.raw import article_text
 from pourparlers.release.diff import read_config
-from pourparlers.release.manifest import MANIFEST, read_manifest, write_manifest
+from pourparlers.release.manifest import MANIFEST, verified_release, write_manifest
 from pourparlers.release.versions import ReleaseError
 
 
@@ -62,10 +64,12 @@ def _rehydrated_card(card: str) -> str:
 def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateResult:
     """Write `out_dir`: the text-free release `release_dir` with every text restored.
 
-    Texts come from `<texts_dir>/<article_id>.txt` (the repository's `raw/`, or files a user
-    fetched), normalized as at ingest; every one must match the release's `text_sha256`, else
-    nothing is written. Parquet files are written as `build` writes them, so they are
-    byte-identical to those of the build with text.
+    A release with a manifest is verified against it first (a file missing, changed or added is
+    refused: the new manifest must not vouch for what the old one did not). Texts come from
+    `<texts_dir>/<article_id>.txt` (the repository's `raw/`, or files a user fetched),
+    normalized as at ingest; every one must match the release's `text_sha256`, else nothing is
+    written. Parquet files are written as `build` writes them, so they are byte-identical to
+    those of the build with text.
     """
     import pyarrow.parquet as pq
     from datasets import Features
@@ -76,7 +80,16 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
     from pourparlers.build.textfree import STRIP, fill_text
 
     release_dir, out_dir = Path(release_dir), Path(out_dir)
-    articles = read_config(release_dir, "articles")
+    if not release_dir.is_dir():
+        raise ReleaseError(f"{release_dir} is not a folder", "pass a release folder (dist/<version>)")
+    manifest = verified_release(release_dir) if (release_dir / MANIFEST).exists() else None
+    atomic.check_replaceable(out_dir, "release")   # before any work
+    try:
+        articles = read_config(release_dir, "articles")
+        mentions = {row["id"]: row for rows in read_config(release_dir, "entities").values() for row in rows}
+    except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as error:
+        raise ReleaseError(f"{release_dir} cannot be read as a release: {error}",
+                           "pass a release folder made by `pourparlers build --no-text`") from None
     if not articles:
         raise ReleaseError(f"{release_dir} has no articles config", "pass a release folder (dist/<version>)")
     hashes = {row["id"]: row["text_sha256"] for rows in articles.values() for row in rows}
@@ -84,15 +97,14 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
     if problems:
         raise InvalidData(problems, f"every article text must match its hash; {len(texts)} of "
                                     f"{len(hashes)} did")
-    mentions = {row["id"]: row for rows in read_config(release_dir, "entities").values() for row in rows}
-    if out_dir.exists():
-        raise ReleaseError(f"{out_dir} already exists", "pass another --out or remove it")
     written = []
-    with atomic.staged_folder(out_dir) as tmp, _quiet_progress():
-        for path in sorted(release_dir.rglob("*")):
+    with atomic.output_folder(out_dir, "release") as tmp, _quiet_progress():
+        files = (sorted(release_dir / name for name in manifest["files"]) if manifest is not None
+                 else sorted(p for p in release_dir.rglob("*") if p.is_file() and not p.is_symlink()
+                             and not p.relative_to(release_dir).as_posix().startswith(".")
+                             and "/." not in p.relative_to(release_dir).as_posix()))
+        for path in files:
             relative = path.relative_to(release_dir)
-            if path.is_dir() or path.name == MANIFEST:
-                continue
             destination = tmp / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             if relative.as_posix() == "README.md":
@@ -101,17 +113,21 @@ def rehydrate(release_dir: Path, out_dir: Path, texts_dir: Path) -> RehydrateRes
             if path.suffix != ".parquet" or relative.parts[0] not in STRIP or relative.parts[0] == "actors":
                 shutil.copy2(path, destination)    # (labels.parquet, actors: no text in them)
                 continue
-            table = pq.read_table(path)
-            features = Features.from_arrow_schema(table.schema)
-            config = relative.parts[0]
-            rows = [fill_text(config, row, texts[row.get("article_id") or row["id"]],
-                              mentions.__getitem__) for row in table.to_pylist()]
+            try:
+                table = pq.read_table(path)
+                features = Features.from_arrow_schema(table.schema)
+                config = relative.parts[0]
+                rows = [fill_text(config, row, texts[row.get("article_id") or row["id"]],
+                                  mentions.__getitem__) for row in table.to_pylist()]
+            except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as error:
+                raise ReleaseError(f"{path} cannot be read as a config of the release: {error}",
+                                   "pass a release folder made by `pourparlers build --no-text`") from None
             write_parquet([dataset_from_rows(rows, features).data.table], features, destination)
             written.append(relative.as_posix())
         if (tmp / CROISSANT).exists():
             refresh_checksums(tmp)
-        if (release_dir / MANIFEST).exists():
-            info = {k: v for k, v in read_manifest(release_dir).items() if k != "files"}
+        if manifest is not None:
+            info = {k: v for k, v in manifest.items() if k != "files"}
             write_manifest(tmp, {**info, "text": True, "rehydrated": True})
     return RehydrateResult(path=out_dir, articles=len(texts), files=tuple(written))
 

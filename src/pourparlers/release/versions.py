@@ -9,6 +9,7 @@ annotation layer at least a MINOR one; corrections a PATCH.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pourparlers.errors import PourparlersError
 from pourparlers.repo import Repo
@@ -87,13 +88,37 @@ def previous_release(repo: Repo) -> str | None:
     return max(versions, key=parse_version) if versions else None
 
 
-def current_version(repo: Repo) -> str:
-    """The version `build` builds: the first heading of CHANGELOG.md."""
+def build_target(repo: Repo, version: str | None = None, out: Path | None = None) -> tuple[str, Path]:
+    """The version `build` builds and its folder.
+
+    By default the version being prepared (the newest `unreleased` heading of CHANGELOG.md)
+    into dist/<version>. A released version's folder is made by `release` alone, so a released
+    version is built only into a folder given with `out`.
+    """
     found = headings(_changelog(repo))
-    if not found:
-        raise ReleaseError(f"no version heading such as '## [0.1.0]' in {repo.relative(repo.changelog)}",
-                           "add one to CHANGELOG.md or pass --version")
-    return found[0][0]
+    if version is not None:
+        check_version(version)
+    elif any(not released for _, released, _ in found):
+        version = next(v for v, released, _ in found if not released)
+    elif found and out is not None:
+        version = found[0][0]
+    elif found:
+        raise ReleaseError(f"every version of {repo.relative(repo.changelog)} is released (the newest is "
+                           f"{found[0][0]}): there is no version in preparation to build",
+                           f"start the next one: add a heading '## [x.y.z] - unreleased' above "
+                           f"'## [{found[0][0]}]' in CHANGELOG.md (`pourparlers release` dates it); or "
+                           f"build the data elsewhere with --out DIR")
+    else:
+        raise ReleaseError(f"no version heading such as '## [0.1.0] - unreleased' in "
+                           f"{repo.relative(repo.changelog)}", "add one to CHANGELOG.md or pass --version")
+    if out is None:
+        if version in released_versions(repo):
+            raise ReleaseError(f"{version} is released (CHANGELOG.md): {repo.relative(repo.release_dir(version))} "
+                               "is made by `pourparlers release` alone",
+                               "build it elsewhere with --out DIR, or start the next version: add a heading "
+                               "'## [x.y.z] - unreleased' to CHANGELOG.md")
+        out = repo.release_dir(version)
+    return version, Path(out)
 
 
 def update_changelog(text: str, version: str, date: str, section: str) -> str:

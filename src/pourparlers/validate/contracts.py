@@ -99,8 +99,16 @@ def _date_matches_precision(data) -> object:
     published, precision = pl.col("published"), pl.col("date_precision")
     ok = pl.when(precision == "unknown").then(published.is_null())
     for level, pattern in DATE_PATTERN.items():
-        ok = ok.when(precision == level).then(published.str.contains(pattern).fill_null(False))
+        shaped = published.str.contains(pattern).fill_null(False)
+        ok = ok.when(precision == level).then(shaped & _calendar_date(published, level))
     return frame.select(ok.otherwise(True).alias("ok"))
+
+
+def _calendar_date(published: pl.Expr, level: str) -> pl.Expr:
+    """A real date of the calendar (no 2025-13-45, no 2025-02-30): the day's date, or the first
+    day of the month or year, parsed."""
+    whole = {"day": published, "month": published + "-01", "year": published + "-01-01"}[level]
+    return whole.str.to_date("%Y-%m-%d", strict=False).is_not_null()
 
 
 def _column_checks(name: str, column: str,
@@ -185,7 +193,7 @@ def table_contracts(taxonomy: Taxonomy) -> dict[str, pa.DataFrameSchema]:
             frame_checks.append(pa.Check(_date_matches_precision, name="date_matches_precision",
                                          error="published matches date_precision"))
             frame_rules.append(Rule(
-                "date-mismatch", "published {published} does not match date_precision "
+                "date-mismatch", "published {published} is not a calendar date of date_precision "
                 "{date_precision}", ("published", "date_precision"),
                 "YYYY-MM-DD (day), YYYY-MM (month), YYYY (year), none (unknown)",
                 "articles.published", HINT_METADATA))

@@ -18,7 +18,8 @@ from functools import cached_property
 import polars as pl
 import pyarrow
 
-from pourparlers.errors import HINT_CONVERT, HINT_OFFSETS, Problem, problem
+from pourparlers.display import first_difference
+from pourparlers.errors import HINT_CONVERT, HINT_INVISIBLE, HINT_OFFSETS, Problem, problem
 from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate.contracts import ID_COLUMN, SHA256_PATTERN, polars_types, repeated
@@ -165,14 +166,16 @@ def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame) -> Pending:
                     hint=HINT_OFFSETS))
                 continue
             shown = f"text[{s}:{e}] is {show(row['_span'])}"
-            parts = []
-            if row["_text_bad"]:
-                parts.append(f"the span text is {show(row['text'])}")
-            if row["_export_bad"]:
-                parts.append(f"the Label Studio export says {show(row['export_text'])}")
+            parts, invisible = [], False
+            for bad, said, value in ((row["_text_bad"], "the span text is", row["text"]),
+                                     (row["_export_bad"], "the Label Studio export says", row["export_text"])):
+                if bad:
+                    difference, unseen = first_difference(str(value), row["_span"])
+                    parts.append(f"{said} {show(value)} ({difference})")
+                    invisible |= unseen
             problems.append(at(row, "span-text-mismatch", f"{shown} but " + " and ".join(parts),
                                 expected=show(row["_span"]), field=f"{name}.text",
-                                hint=HINT_OFFSETS))
+                                hint=HINT_INVISIBLE if invisible else HINT_OFFSETS))
         return problems
     return failing, report
 

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from pourparlers.display import printable
 from pourparlers.errors import Problem
 from pourparlers.repo import Repo
 from pourparlers.validate.locate import one_line
@@ -45,7 +46,7 @@ def render_text(report: ValidationReport) -> str:
             lines.append(f"  ✗ {name}: not run (a table it needs is missing or malformed)")
     if report.problems:
         lines += ["", "problems:"]
-        lines += [f"  {one_line(p.render())}" for p in report.problems]
+        lines += [f"  {printable(one_line(p.render()))}" for p in report.problems]
     return "\n".join(lines) + "\n"
 
 
@@ -61,7 +62,7 @@ def render_json(report: ValidationReport) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
