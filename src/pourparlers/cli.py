@@ -153,7 +153,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     say(result.changelog)
     target = "" if "<" in result.manifest["repo_id"] else f" (to {result.manifest['repo_id']})"
     option = " --repo-id ORG/NAME" if not target else ""
-    say(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
+    say(f"Next: commit CHANGELOG.md and tag that commit (git tag v{result.version}: a later release "
+        f"rebuilds this one from the tag when dist/{result.version} is not there); publish it{target} "
+        f"with pourparlers publish{option} --dry-run, then without --dry-run")
     return 0
 
 
