@@ -398,7 +398,7 @@ def parser() -> argparse.ArgumentParser:
     agree = verbs.add_parser("agreement", parents=[root],
                              help="inter-annotator agreement of two annotations per article")
     agree.add_argument("--a", default="gold", help="annotation A: gold (default), alternate, "
-                       "annotator:<id> or annotation:<id>")
+                       "annotator:<id>[,<id>…] or annotation:<id>")
     agree.add_argument("--b", default="alternate", help="annotation B (default: alternate)")
     agree.add_argument("--article", action="append", help="only this article (repeatable)")
     agree.add_argument("--format", choices=["text", "json"], default="text")

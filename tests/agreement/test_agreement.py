@@ -280,6 +280,10 @@ def test_selectors():
     assert select(found, "annotation:2").annotation_id == 2
     assert select(found, "annotator:9", exclude=found[2]).annotation_id == 2
     assert select(found, "annotator:4") is None
+    assert select(found, "annotator:4,9").annotation_id == 3       # any of them: one per article
+    assert select(found, "annotator:4,7", exclude=found[0]) is None
+    with pytest.raises(PourparlersError, match="unknown annotation selector 'annotator:4,'"):
+        select(found, "annotator:4,")
     with pytest.raises(PourparlersError, match="unknown annotation selector 'silver'"):
         select(found, "silver")
 
