@@ -57,6 +57,16 @@ def repo_with_annotations(repo_copy: Path) -> Path:
     return repo_copy
 
 
+@pytest.fixture
+def hub(tmp_path):
+    """The loopback stand-in of the Hugging Face Hub (tests/hubstandin.py), serving for one test."""
+    from hubstandin import HubStandIn
+
+    server = HubStandIn(tmp_path / "hub-storage").serve()
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def label_studio(tmp_path_factory):
     """A real Label Studio on 127.0.0.1, started once per test session on a fresh data dir.

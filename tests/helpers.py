@@ -71,3 +71,16 @@ def free_port() -> int:
 def unique_title(request) -> str:
     """A project title of the test's own, so tests never see each other's tasks."""
     return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+def hub_env(hub, home: Path, token: str | None = None) -> dict[str, str]:
+    """The environment of a process that talks to the Hub stand-in `hub` (`huggingface_hub`,
+    `datasets`, `hf`) with its own cache in `home`, and `token` as HF_TOKEN."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(HF_ENDPOINT=hub.endpoint, HF_HUB_DISABLE_XET="1", HF_UPDATE_DOWNLOAD_COUNTS="0",
+               HF_HOME=str(home), HF_HUB_DISABLE_TELEMETRY="1")
+    if token:
+        env["HF_TOKEN"] = token
+    return env

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, copy_repository, free_port
-from hubstandin import HubStandIn
+from helpers import FIXTURES, copy_repository, free_port, hub_env
 
 from pourparlers.cli import main
 from pourparlers.publish import PublishError, plan_publish, publish
@@ -60,22 +59,6 @@ print(json.dumps(report))
 """
 
 
-@pytest.fixture
-def hub(tmp_path):
-    server = HubStandIn(tmp_path / "hub-storage").serve()
-    yield server
-    server.close()
-
-
-def client_env(hub: HubStandIn, home: Path, token: str | None = TOKEN) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
-    env.update(HF_ENDPOINT=hub.endpoint, HF_HUB_DISABLE_XET="1", HF_UPDATE_DOWNLOAD_COUNTS="0",
-               HF_HOME=str(home), HF_HUB_DISABLE_TELEMETRY="1")
-    if token:
-        env["HF_TOKEN"] = token
-    return env
-
-
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
 
@@ -83,7 +66,7 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_two_releases_published_then_loaded_by_tag(tmp_path, hub):
     root = fresh_repo(tmp_path)
     cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID)
-    env = client_env(hub, tmp_path / "hf-home")
+    env = hub_env(hub, tmp_path / "hf-home", TOKEN)
     first = run(["-m", "pourparlers", "--root", str(root), "publish", "--repo-id", REPO_ID, "--private"], env)
     assert first.returncode == 0, first.stderr
     assert hub.repos[REPO_ID].private
@@ -197,7 +180,7 @@ def test_a_file_the_manifest_does_not_list_is_refused_and_never_uploaded(tmp_pat
     (folder / extra).write_bytes(b"PAR1 not what the manifest vouches for")
     with pytest.raises(ReleaseMismatch, match=f"not in the manifest: {re.escape(extra)}"):
         plan_publish(Repo(root), REPO_ID)
-    env = client_env(hub, tmp_path / "hf-home")
+    env = hub_env(hub, tmp_path / "hf-home", TOKEN)
     refused = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
     assert refused.returncode == 1 and "Error [release-mismatch]" in refused.stderr
     assert REPO_ID not in hub.repos                      # nothing was created or uploaded

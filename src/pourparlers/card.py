@@ -412,12 +412,14 @@ def _agreement_tables(report: dict) -> str:
                 ("attribution of matched stances", pooled["stances"]["attribution"])]
     kappas = [[name, str(s["n"]), str(s["agreed"]), _ratio(s["accuracy"]), _ratio(s["kappa"])] for name, s in labelled]
     articles = ", ".join(markdown_text(article["article_id"]) for article in report["articles"])
+    command = f"pourparlers agreement --a {report['a']} --b {report['b']}"
     per_article = [[article["article_id"], _ratio(article["entities"]["strict"]["micro"]["f1"]),
                     _ratio(article["events"]["trigger_classification"]["f1"]),
                     _ratio(article["events"]["argument_classification"]["f1"]),
                     _ratio(article["stances"]["holder_target"]["f1"])] for article in report["articles"]]
     return (f"{AGREEMENT_MARKER}\n\nMeasured on {report['articles_compared']} doubly annotated article(s) "
-            f"({articles}), gold annotation (A) against the second annotation (B), before adjudication:\n\n"
+            f"({articles}): annotation A ({markdown_code(report['a'])}) against annotation B "
+            f"({markdown_code(report['b'])}), before adjudication ({markdown_code(command)}):\n\n"
             + _table(["measure", "A", "B", "matched", "P", "R", "F1"], rows) + "\n\n"
             + _table(["label agreement", "pairs", "agreed", "accuracy", "Cohen's κ"], kappas) + "\n\n"
             + _table(["article", "entities strict F1", "trigger F1", "argument F1", "stance F1"],

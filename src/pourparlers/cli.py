@@ -154,7 +154,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     say(result.changelog)
     target = "" if "<" in result.manifest["repo_id"] else f" (to {result.manifest['repo_id']})"
     option = " --repo-id ORG/NAME" if not target else ""
-    say(f"Publish it{target} with: pourparlers publish{option} --dry-run (then without --dry-run)")
+    say(f"Next: commit CHANGELOG.md and tag that commit (git tag v{result.version}: a later release "
+        f"rebuilds this one from the tag when dist/{result.version} is not there); publish it{target} "
+        f"with pourparlers publish{option} --dry-run, then without --dry-run")
     return 0
 
 
@@ -425,7 +427,7 @@ def parser() -> argparse.ArgumentParser:
     agree = verbs.add_parser("agreement", parents=[root],
                              help="inter-annotator agreement of two annotations per article")
     agree.add_argument("--a", default="gold", help="annotation A: gold (default), alternate, "
-                       "annotator:<id> or annotation:<id>")
+                       "annotator:<id>[,<id>…] or annotation:<id>")
     agree.add_argument("--b", default="alternate", help="annotation B (default: alternate)")
     agree.add_argument("--article", action="append", help="only this article (repeatable)")
     agree.add_argument("--format", choices=["text", "json"], default="text")

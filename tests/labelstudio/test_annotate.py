@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import orjson
 import pytest
 import yaml
 from helpers import FIXTURES, REPO, unique_title
@@ -49,9 +50,17 @@ def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_e
     result = annotate(Repo(repo_copy), title=title)
 
     rows = {row["article_id"]: row for row in result.imported}
-    assert rows[ARTICLE]["gazetteer"] >= 5 and all(row["spacy"] > 0 for row in rows.values())
+    annotated = rows.pop(ARTICLE)   # loaded with its annotation, not pre-annotated
+    gold = orjson.loads((FIXTURES / "repo" / "annotations" / f"{ARTICLE}.json").read_bytes())
+    known = {item["value"]["text"][0] for item in gold[0]["annotations"][0]["result"]
+             if item.get("from_name") == "canonical_id"}
+    assert (annotated["annotations"], annotated["gazetteer"], annotated["spacy"]) == (1, 0, 0)
+    assert sum(row["gazetteer"] for row in rows.values()) >= 5 and all(row["spacy"] > 0 for row in rows.values())
     project = find_project(ls_client, title)
     for task in ls_client.tasks.list(project=project.id, fields="all"):
+        if task.data["article_id"] == ARTICLE:
+            assert not task.predictions and len(task.annotations) == 1
+            continue
         text = task.data["text"]
         (prediction,) = task.predictions
         assert prediction.result, task.data["article_id"]
@@ -59,8 +68,8 @@ def test_annotate_pre_annotates_from_the_gazetteer_and_the_model(repo_copy, ls_e
             value = item["value"]
             if item["type"] == "labels":
                 assert text[value["start"]:value["end"]] == value["text"]
-            else:  # the canonical id the gazetteer knows for that surface form
-                assert (item["from_name"], value["text"]) == ("canonical_id", ["russie"])
+            else:  # the canonical id the gazetteer knows for that surface form, from the gold
+                assert item["from_name"] == "canonical_id" and value["text"][0] in known
 
 
 def test_annotate_refuses_a_schema_change_that_orphans_used_labels(repo_copy, ls_env, ls_client, request):
@@ -89,3 +98,42 @@ def test_annotate_refuses_a_schema_change_that_orphans_used_labels(repo_copy, ls
     assert annotate(Repo(repo_copy), title=title, use_model=False).config == "updated"
     updated = find_project(ls_client, title).label_config
     assert "GENERIC" not in updated and "PLANNED" in updated
+
+
+def test_annotate_loads_annotations_and_pull_right_after_writes_the_same_bytes(repo_with_annotations, ls_env,
+                                                                               ls_client, request):
+    """A fresh project shows the corpus annotated, each annotation by its annotator's account; a
+    pull then writes every file byte for byte as it was, and both commands change nothing twice."""
+    from helpers import snapshot
+
+    from pourparlers.labelstudio.pull import pull
+    from pourparlers.people import annotator_of
+
+    root = repo_with_annotations
+    before = snapshot(root / "annotations")
+    title = unique_title(request)
+    loaded = annotate(Repo(root), title=title, use_model=False)
+
+    files = {name.removesuffix(".json"): orjson.loads(content)[0] for name, content in before.items()}
+    assert {row["article_id"]: row["annotations"] for row in loaded.imported} == {
+        article: len(task["annotations"]) for article, task in files.items()}
+    project = find_project(ls_client, title)
+    accounts = {user.id: user.email for user in ls_client.users.list()}
+    for task in ls_client.tasks.list(project=project.id, fields="all"):
+        filed = {a["id"]: a for a in files[task.data["article_id"]]["annotations"]}
+        assert not task.predictions
+        on_server = {a["import_id"]: a for a in task.annotations}
+        assert on_server.keys() == filed.keys()
+        for annotation_id, annotation in on_server.items():
+            assert annotation["result"] == filed[annotation_id]["result"]
+            assert annotation["ground_truth"] == filed[annotation_id]["ground_truth"]
+            assert annotator_of(accounts[annotation["completed_by"]]) == filed[annotation_id]["completed_by"]
+
+    pulled = pull(Repo(root), title=title)
+    assert {row["state"] for row in pulled.written} == {"unchanged"}
+    assert snapshot(root / "annotations") == before
+
+    again = annotate(Repo(root), title=title, use_model=False)
+    assert (again.imported, again.accounts, again.already) == ([], [], len(files))
+    pull(Repo(root), title=title)
+    assert snapshot(root / "annotations") == before

@@ -186,7 +186,8 @@ def test_release_cli_prints_the_diff_and_the_next_step(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"Release 0.1.0 (first release) in {root / 'dist' / '0.1.0'}" in printed
     assert "- Articles: 5 added, 0 removed, 0 with a changed text." in printed
-    assert "Publish it with: pourparlers publish --repo-id ORG/NAME --dry-run" in printed
+    assert "Next: commit CHANGELOG.md and tag that commit (git tag v0.1.0" in printed
+    assert "publish it with pourparlers publish --repo-id ORG/NAME --dry-run" in printed
 
 
 def test_card_has_an_example_per_config_and_a_marked_agreement_place(releases, tmp_path):

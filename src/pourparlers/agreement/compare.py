@@ -84,13 +84,14 @@ def annotations_of(tables: dict[str, pa.Table]) -> dict[str, list[Annotation]]:
 
 # -- choosing A and B ------------------------------------------------------------------------
 
-SELECTOR_HELP = ("gold, alternate, annotator:<id> (that annotator's latest annotation) or "
-                 "annotation:<id>")
+SELECTOR_HELP = ("gold, alternate, annotator:<id>[,<id>…] (the latest annotation of that annotator, "
+                 "or of any of them: a study where each article had its own annotator) or annotation:<id>")
 
 
 def check_selector(selector: str) -> str:
     kind, _, value = selector.partition(":")
-    if selector in (GOLD, ALTERNATE) or (kind in ("annotator", "annotation") and value):
+    if selector in (GOLD, ALTERNATE) or (kind in ("annotator", "annotation") and value
+                                          and all(value.split(","))):
         if kind == "annotation" and not value.isdigit():
             raise PourparlersError(f"annotation id {value!r} is not an integer",
                                    f"use {SELECTOR_HELP}", code="selector-invalid")
@@ -115,7 +116,8 @@ def select(annotations: Sequence[Annotation], selector: str,
     if kind == "annotation":
         chosen = [a for a in candidates if a.annotation_id == int(value)]
         return chosen[0] if chosen else None
-    chosen = [a for a in candidates if a.annotator == value]
+    wanted = set(value.split(","))
+    chosen = [a for a in candidates if a.annotator in wanted]
     return chosen[-1] if chosen else None
 
 

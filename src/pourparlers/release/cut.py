@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pourparlers import atomic
 from pourparlers.release.diff import ReleaseDiff, changelog_section, diff_releases, snapshot
-from pourparlers.release.manifest import MANIFEST, ensure_not_a_release, verified_release, write_manifest
+from pourparlers.release.manifest import ensure_not_a_release, write_manifest
+from pourparlers.release.previous import previous_snapshot
 from pourparlers.release.versions import (
     BUMPS,
     ReleaseError,
@@ -75,13 +77,8 @@ def cut_release(repo: Repo, *, bump: str | None = None, version: str | None = No
     ensure_not_a_release(target)
     old = None
     if previous:
-        previous_dir = repo.release_dir(previous)
-        if not (previous_dir / MANIFEST).is_file():
-            raise ReleaseError(f"the previous release {previous} (CHANGELOG.md) is not in {previous_dir}",
-                               f"download it from the Hub: `hf download ORG/NAME --repo-type dataset "
-                               f"--revision v{previous} --local-dir {previous_dir}`")
-        old_manifest = verified_release(previous_dir)
-        old = snapshot(previous_dir, old_manifest["features"], old_manifest.get("schema_version", ""))
+        with tempfile.TemporaryDirectory(prefix="pourparlers-previous-") as work:
+            old = previous_snapshot(repo, previous, Path(work), repo_id)
 
     taxonomy = repo.taxonomy()
     features = {c: f.to_dict() for c, f in release_features(taxonomy).items()}
