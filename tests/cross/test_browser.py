@@ -9,6 +9,7 @@ annotation. Screenshots are kept for a human look in `.labelstudio/screenshots/`
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from helpers import FIXTURES, REPO, unique_title
@@ -43,12 +44,9 @@ def annotated_task(repo_copy, ls_env, ls_client, request):
     return task, annotation, results
 
 
-@pytest.fixture
-def task_page(annotated_task, ls_env, chromium):
-    """The annotator's view of the task, logged in, regions drawn; fails the test on a page error."""
-    task, _, results = annotated_task
+def open_task(chromium, ls_env, task, errors: list[str]):
+    """A new page, logged in, on the task with its regions drawn; page errors go to `errors`."""
     page = chromium.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-    errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{ls_env.url}/user/login/")
     page.fill("#email", ls_env.credentials.email)
@@ -57,9 +55,18 @@ def task_page(annotated_task, ls_env, chromium):
     page.wait_for_load_state("networkidle")
     page.goto(f"{ls_env.url}/projects/{task.project}/data?task={task.id}")
     page.wait_for_selector(".htx-highlight", timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return page
+
+
+@pytest.fixture
+def task_page(annotated_task, ls_env, chromium):
+    """The annotator's view of the annotated task; fails the test on a page error."""
+    task, _, results = annotated_task
+    errors: list[str] = []
+    page = open_task(chromium, ls_env, task, errors)
     n_regions = len({item["id"] for item in results if item["type"] == "labels"})
     assert page.locator(".htx-highlight[data-label]").count() == n_regions  # one label tag per region
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield page
     page.close()
     assert not errors
@@ -129,3 +136,30 @@ def test_stance_choices_show_beside_the_last_stance_and_the_target_list_edits_it
     targets = [item["value"]["choices"] for item in saved
                if item.get("id") == last["id"] and item.get("from_name") == CONTROLS["stance_target"]]
     assert targets == [[other]]
+
+
+def test_a_pre_annotated_task_starts_from_the_gazetteer_and_lists_each_source_with_its_score(
+        repo_copy, ls_env, ls_client, chromium, request):
+    for path in sorted(REPO.glob("annotations/*.json"))[:2]:  # gold for the gazetteer and the scores
+        shutil.copy(path, repo_copy / "annotations")
+    title = unique_title(request)
+    imported = annotate(Repo(repo_copy), title=title).imported
+    article = next(row["article_id"] for row in imported if not row["annotations"])
+    project = find_project(ls_client, title)
+    task = next(t for t in ls_client.tasks.list(project=project.id, fields="all") if t.data["article_id"] == article)
+    predictions = {p.model_version: p for p in task.predictions}
+    shown = predictions[project.model_version]
+    assert project.model_version.startswith("gazetteer@")
+    errors: list[str] = []
+
+    page = open_task(chromium, ls_env, task, errors)
+
+    assert page.locator(".htx-highlight[data-label]").count() == sum(item["type"] == "labels" for item in shown.result)
+    tabs = page.locator(".lsf-annotation-button")
+    assert tabs.count() == 1 + len(predictions)  # the annotator's own, then one per source
+    for prediction in predictions.values():
+        tab = tabs.filter(has=page.locator(f"[title='Prediction score = {prediction.score}']"))
+        assert tab.count() == 1 and f"{prediction.score:.2%}" in tab.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "pre-annotated.png"))
+    page.close()
+    assert not errors
