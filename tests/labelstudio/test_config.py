@@ -172,9 +172,24 @@ def test_canonical_id_textarea(root):
     assert area.get("required") is None
 
 
-def test_header_has_french_instructions(root):
-    headers = [h.get("value") for h in root.findall("Header")]
-    assert headers and any("sélectionnez le passage" in h for h in headers)
+def test_instructions_sit_in_a_panel_that_starts_collapsed(root):
+    """The article, not the instructions, is what an annotator sees on opening a task."""
+    (collapse,) = root.findall("Collapse")
+    (panel,) = collapse.findall("Panel")
+    assert collapse.get("open") in (None, "false") and panel.get("open") in (None, "false")
+    instructions = "".join(node.text or "" for node in panel.iter("Markdown"))
+    assert "sélectionnez le passage" in instructions
+    assert CONTROLS["stance_label"] in instructions and TAX.holderless_attribution in instructions
+    outside = [node for node in root.iter() if node not in set(panel.iter())]
+    assert all(len(node.get("value") or "") <= 60 for node in outside if node.tag == "Header")
+    assert all(len(node.text or "") <= 80 for node in outside if node.tag == "Markdown")
+
+
+def test_stance_polarity_and_attribution_come_before_a_compact_target_list(root):
+    stance_view = next(v for v in root.iter("View") if v.get("whenTagName") == CONTROLS["stance"])
+    layouts = {node.get("name"): node.get("layout") for node in stance_view.iter("Choices")}
+    assert list(layouts) == [CONTROLS[key] for key in ("stance_polarity", "stance_attribution", "stance_target")]
+    assert layouts[CONTROLS["stance_target"]] == "select"
 
 
 def test_quotes_apostrophes_and_markup_in_definitions_are_escaped():

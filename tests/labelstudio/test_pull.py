@@ -131,6 +131,46 @@ def test_pull_rejects_a_region_whose_text_does_not_match_its_offsets(repo_copy, 
     assert [p.code for p in error.problems if p.region_id == "shifted"] == ["span-text-mismatch"]
 
 
+def test_pull_rejects_roles_and_fillers_the_event_type_does_not_allow(repo_copy, project, ls_client, capsys):
+    """What the label config cannot say (one <Relations> list serves every event type, and any
+    span can be linked): Label Studio takes it, pull refuses it and names the trigger region."""
+    task = task_of(ls_client, project.id, ARTICLE)
+    text = task.data["text"]
+
+    def span(region: str, control: str, surface: str, label: str) -> dict:
+        start = text.index(surface)
+        return {"id": region, "from_name": control, "to_name": "text", "type": "labels",
+                "value": {"start": start, "end": start + len(surface), "text": surface, "labels": [label]}}
+
+    def relation(role: str, to_id: str) -> dict:
+        return {"from_id": "ev_meet", "to_id": to_id, "type": "relation", "direction": "right", "labels": [role]}
+
+    meeting = span("ev_meet", "event", "rencontre", "MEETING")
+    realis = {**meeting, "from_name": "realis", "type": "choices",
+              "value": {**{k: v for k, v in meeting["value"].items() if k != "labels"}, "choices": [TAX.realis[0]]}}
+    assert "attacker" not in TAX.roles_of["MEETING"] and TAX.roles_of["MEETING"]["date"] == ("DATE",)
+    ls_client.annotations.create(id=task.id, result=[
+        meeting, realis, span("e_medinsky", "entity", "Vladimir Medinsky", "PER"),
+        span("e_antalya", "entity", "Antalya", "GPE"),
+        relation("attacker", "e_antalya"), relation("date", "e_medinsky")])
+    before = snapshot(repo_copy / "annotations")
+
+    with pytest.raises(InvalidData) as caught:
+        pull(Repo(repo_copy), title=project.title)
+
+    assert snapshot(repo_copy / "annotations") == before
+    found = sorted((p.code, p.region_id, p.article_id) for p in caught.value.problems)
+    assert found == [("filler-type-not-allowed", "ev_meet", ARTICLE), ("role-not-allowed", "ev_meet", ARTICLE)]
+    messages = {p.code: p.message for p in caught.value.problems}
+    assert messages["role-not-allowed"].startswith("relation to region e_antalya (attacker):")
+    assert '"attacker" is not a role of MEETING' in messages["role-not-allowed"]
+    assert messages["filler-type-not-allowed"].startswith("relation to region e_medinsky (date):")
+    assert "PER mention" in messages["filler-type-not-allowed"]
+    assert main(["--root", str(repo_copy), "pull", "--project", project.title]) == 1
+    err = capsys.readouterr().err
+    assert "[role-not-allowed]" in err and "[filler-type-not-allowed]" in err and "region ev_meet" in err
+
+
 def test_pull_cli_names_the_region_and_exits_1(repo_copy, project, ls_client, capsys):
     task = task_of(ls_client, project.id, ARTICLE)
     ls_client.annotations.create(id=task.id, result=[{

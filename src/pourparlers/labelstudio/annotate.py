@@ -76,7 +76,7 @@ def ensure_project(client, taxonomy: Taxonomy, title: str = PROJECT_TITLE) -> tu
     project = find_project(client, title)
     if project is None:
         project = client.projects.create(title=title, description=DESCRIPTION, label_config=xml,
-                                         model_version=preannotate.MODEL_VERSION, show_collab_predictions=True)
+                                         show_collab_predictions=True)
         return project, "created"
     if (project.label_config or "").strip() == xml.strip():  # the server drops the final newline
         return project, "unchanged"
@@ -136,7 +136,8 @@ def _annotate(client, base: str, corpus, recorded: dict[str, dict], use_model: b
     project, config_state = ensure_project(client, corpus.taxonomy, title)
     have = {_task_article_id(task) for task in project_tasks(client, project.id)}
     articles: pa.Table = corpus.tables["articles"]
-    entries = preannotate.gazetteer(gold(corpus.tables).get("entities"))
+    texts = dict(zip(articles["article_id"].to_pylist(), articles["text"].to_pylist(), strict=True))
+    sources = []  # built on first use: spaCy's score runs the model over the gold articles
     tasks, rows, annotators = [], [], set()
     for article in articles.to_pylist():
         article_id = article["article_id"]
@@ -153,15 +154,23 @@ def _annotate(client, base: str, corpus, recorded: dict[str, dict], use_model: b
             rows.append({"article_id": article_id, "chars": len(text), "annotations": len(loaded),
                          "gazetteer": 0, "spacy": 0})
             continue
-        found = preannotate.suggestions(text, entries, corpus.taxonomy, use_model=use_model)
-        predictions = [preannotate.prediction(text, found, corpus.taxonomy)] if found else []
+        sources = sources or preannotate.sources(gold(corpus.tables).get("entities"), texts, corpus.taxonomy,
+                                                 use_model)
+        found = {source: source.find(text) for source in sources}
+        predictions = [preannotate.prediction(text, f, source, corpus.taxonomy) for source, f in found.items() if f]
         tasks.append({"data": data, "predictions": predictions})
-        sources = Counter(s.source for s in found)
+        counts = Counter({source.name: len(f) for source, f in found.items()})
         rows.append({"article_id": article_id, "chars": len(text), "annotations": 0,
-                     "gazetteer": sources["gazetteer"], "spacy": sources["spacy"]})
+                     "gazetteer": counts[preannotate.GAZETTEER], "spacy": counts[preannotate.SPACY]})
     accounts = ensure_accounts(client, annotators) if annotators else []
     if tasks:
         client.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True)
+    # The annotator's first annotation starts from the prediction of the project's model version:
+    # the first source (the gazetteer, in the corpus's conventions) that suggested anything.
+    made = {prediction["model_version"] for task in tasks for prediction in task.get("predictions") or []}
+    shown = next((source.model_version for source in sources if source.model_version in made), None)
+    if shown:
+        client.projects.update(project.id, model_version=shown)
     return AnnotateResult(url=base, project_id=project.id, project_url=f"{base}/projects/{project.id}/data",
                           config=config_state, imported=rows, already=len(have - {None}),
                           accounts=accounts)

@@ -31,24 +31,29 @@ EVENT_COLOURS = (
 STANCE_COLOUR = "#D62728"
 
 SIDE_COLUMN_STYLE = (
-    "flex: 0 0 22em; position: sticky; top: 0; max-height: 100vh; overflow-y: auto;"
+    "flex: 0 0 18em; position: sticky; top: 0; max-height: 100vh; overflow-y: auto;"
 )
 MAIN_COLUMN_STYLE = "flex: 1 1 auto; min-width: 0;"
+SIDE_COLUMN_HINT = "*Sélectionnez une région : ses attributs s'affichent ici.*"
+INSTRUCTIONS_TITLE = "Consignes : entités, événements, positions (cliquez pour déplier)"
 
 
 def _instructions(taxonomy: Taxonomy) -> str:
+    """The annotation steps as a Markdown list, shown in a panel that starts collapsed: the
+    article, not the instructions, is what an annotator sees on opening a task."""
     controls = taxonomy.controls
-    return (
-        "Choisissez un type (touche ou clic) puis sélectionnez le passage dans le texte. "
-        "Événement : surlignez le déclencheur, indiquez sa réalité (realis) dans le panneau de "
-        "gauche, puis reliez-le à chaque argument ; le libellé de la relation est le rôle. "
-        f"Position : surlignez la preuve avec {controls['stance_label']}, choisissez cible, "
-        "polarité et attribution, puis reliez-la à son détenteur (relation "
-        f"{controls['holder_relation']}), sauf en voix {taxonomy.holderless_attribution}. "
-        "Entité : l'identifiant canonique (slug du corpus, ex. vladimir-poutine, russie ; voir "
-        "GUIDELINES.md) est facultatif. Les rôles admis par type d'événement sont dans l'infobulle "
-        "de chaque type."
-    )
+    return "\n".join([
+        "- **Type puis passage** : choisissez un type (touche ou clic), puis sélectionnez le "
+        "passage dans le texte.",
+        "- **Événement** : surlignez le déclencheur, indiquez sa réalité (realis) dans la colonne "
+        "de gauche, puis reliez-le à chaque argument ; le libellé de la relation est le rôle. Les "
+        "rôles admis par type d'événement sont dans l'infobulle de chaque type.",
+        f"- **Position** : surlignez la preuve avec {controls['stance_label']}, choisissez polarité, "
+        "attribution et cible dans la colonne de gauche, puis reliez la preuve à son détenteur "
+        f"(relation {controls['holder_relation']}), sauf en voix {taxonomy.holderless_attribution}.",
+        "- **Entité** : l'identifiant canonique (slug du corpus, ex. vladimir-poutine, russie ; "
+        "voir GUIDELINES.md) est facultatif.",
+    ])
 
 
 def _colour(palette: tuple[str, ...], index: int, offset: float) -> str:
@@ -73,12 +78,13 @@ def _labels(parent: ET.Element, name: str, to_name: str, labels: list[tuple[str,
         _sub(node, "Label", value=value, hint=hint, background=colour)
 
 
-def _choices(parent: ET.Element, name: str, to_name: str, when: dict, items: list[Item]):
+def _choices(parent: ET.Element, name: str, to_name: str, when: dict, items: list[Item],
+             layout: str = "vertical"):
     """A required per-region Choices; `when` repeats the View's condition on the control itself,
     because Label Studio's required check skips a region only on the control's own condition
     (without it, every entity region would demand a realis before submit)."""
     node = _sub(
-        parent, "Choices", name=name, toName=to_name, perRegion="true", required="true",
+        parent, "Choices", name=name, toName=to_name, perRegion="true", required="true", layout=layout,
         requiredMessage=f"Choisissez une valeur « {name} » pour chaque région concernée.",
         **when,
     )
@@ -112,11 +118,12 @@ def label_config(taxonomy: Taxonomy) -> str:
     )
 
     root = ET.Element("View")
-    _sub(root, "Header", value="Pourparlers : entités, événements, positions", size="4")
-    _sub(root, "Header", value=_instructions(taxonomy), size="6")
+    panel = _sub(_sub(root, "Collapse"), "Panel", value=INSTRUCTIONS_TITLE)
+    _sub(_sub(panel, "View"), "Markdown").text = _instructions(taxonomy)
     columns = _sub(root, "View", style="display: flex; align-items: flex-start; gap: 1em;")
 
     side = _sub(columns, "View", style=SIDE_COLUMN_STYLE)
+    _sub(_sub(side, "View", visibleWhen="no-region-selected"), "Markdown").text = SIDE_COLUMN_HINT
     event_when = {
         "visibleWhen": "region-selected",
         "whenTagName": controls["event"],
@@ -132,13 +139,16 @@ def label_config(taxonomy: Taxonomy) -> str:
         "whenLabelValue": stance_label,
     }
     view = _sub(side, "View", **stance_when)
-    for key, title, items in (
-        ("stance_target", "Cible de la position", spec.stance.targets),
-        ("stance_polarity", "Polarité", spec.stance.polarities),
-        ("stance_attribution", "Attribution", spec.stance.attributions),
+    # Polarity and attribution (four values each, side by side) come first and the twenty-odd
+    # targets sit in a drop-down list (each with its hint): the three fit the column without
+    # scrolling, where a checkbox list of targets would push the other two below the fold.
+    for key, title, items, layout in (
+        ("stance_polarity", "Polarité", spec.stance.polarities, "inline"),
+        ("stance_attribution", "Attribution", spec.stance.attributions, "inline"),
+        ("stance_target", "Cible de la position", spec.stance.targets, "select"),
     ):
         _sub(view, "Header", value=title, size="5")
-        _choices(view, controls[key], text, stance_when, items)
+        _choices(view, controls[key], text, stance_when, items, layout)
 
     view = _sub(
         side, "View", visibleWhen="region-selected", whenTagName=controls["entity"],
