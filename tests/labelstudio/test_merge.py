@@ -36,6 +36,9 @@ def test_a_corrected_annotation_keeps_the_file_s_ids():
     assert annotation["id"] == FILED["annotations"][0]["id"] and annotation["task"] == FILED["id"]
     assert annotation["project"] == FILED["project"] and annotation["import_id"] is None
     assert annotation["result"] == server["annotations"][0]["result"]
+    before = FILED["annotations"][0]
+    assert annotation["created_at"] == before["created_at"] and annotation["prediction"] == before["prediction"]
+    assert annotation.keys() == before.keys()       # the file's record, with the server's work
     assert merged["id"] == FILED["id"] and merged["created_at"] == FILED["created_at"]
     assert merged["updated_at"] == server["updated_at"]
 

@@ -22,6 +22,9 @@ file (a fresh server numbers from 1): the same server id always gives the same f
 WORK = ("result", "was_cancelled", "ground_truth")
 """What an annotator changes; the rest of an annotation is the server's bookkeeping."""
 
+CHANGE_RECORD = ("updated_at", "updated_by", "last_action", "result_count")
+"""What the server records of a change to an annotation, written with the changed work."""
+
 SERVER_COUNTS = ("total_annotations", "cancelled_annotations", "updated_at", "updated_by")
 
 
@@ -58,11 +61,16 @@ def same_work(before: dict, after: dict) -> bool:
 
 
 def _as_filed(annotation: dict, annotation_id: object, before: dict | None, task: dict) -> dict:
-    """A changed or new server annotation with the file's ids: its own, its task's, its
-    project's, and the file's `import_id` (none for a new one)."""
+    """A changed or new server annotation with the file's ids.
+
+    A changed one is the file's annotation with the server's work and the record of the change
+    (`CHANGE_RECORD`): its creation time, the prediction it started from and its other
+    provenance stay as the file has them. A new one is the server's, with the task's ids.
+    """
+    if before is not None:
+        return {**before, **{key: annotation.get(key) for key in (*WORK, *CHANGE_RECORD) if key in annotation}}
     filed = dict(annotation)
-    filed.update(id=annotation_id, task=task.get("id"), project=task.get("project"),
-                 import_id=before.get("import_id") if before else None)
+    filed.update(id=annotation_id, task=task.get("id"), project=task.get("project"), import_id=None)
     return filed
 
 
