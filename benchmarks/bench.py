@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import zlib
 from pathlib import Path
 
 import orjson
@@ -104,6 +105,7 @@ class _Schema:
         self.polarities = list(taxonomy.polarities)
         self.attributions = list(taxonomy.attributions)
         self.holder_types = list(taxonomy.holder_types)
+        self.canonical_id_types = set(taxonomy.canonical_id_types)
 
 
 def _region_ids(rng: random.Random, n: int) -> list[str]:
@@ -161,6 +163,7 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
                     holder["label"] = rng.choice(schema.holder_types)
                 relations.append({"from_id": region["id"], "to_id": holder["id"], "type": "relation",
                                   "direction": "right", "labels": [c["holder_relation"]]})
+    linked = {relation["to_id"] for relation in relations}
     for region in regions:
         if region["label"] is None:
             region["label"] = rng.choice(schema.entity_types)
@@ -173,10 +176,16 @@ def _task(rng: random.Random, schema: _Schema, text: str, article_id: str, index
             result.append({"id": region["id"], "from_name": control, "to_name": c["text"],
                            "type": "choices", "origin": "manual",
                            "value": {"start": start, "end": end, "text": span, "choices": [choice]}})
-        if region["kind"] == "entity" and rng.random() < 0.1:
+        drawn = region["kind"] == "entity" and rng.random() < 0.1
+        # a named filler or holder needs its actor's id (validate checks it); the id is derived
+        # from the span, so the random draws, and with them the rest of the corpus, stay the same
+        named = (region["kind"] == "entity" and region["id"] in linked and span[:1].isupper()
+                 and region["label"] in schema.canonical_id_types)
+        if drawn or named:
+            actor = rng.randint(1, ACTORS) if drawn else 1 + zlib.crc32(span.encode()) % ACTORS
             result.append({"id": region["id"], "from_name": c["canonical_id"], "to_name": c["text"],
                            "type": "textarea", "origin": "manual",
-                           "value": {"start": start, "end": end, "text": [f"actor-{rng.randint(1, ACTORS)}"]}})
+                           "value": {"start": start, "end": end, "text": [f"actor-{actor}"]}})
     result += relations
     stamp = f"2026-11-20T10:{index // 60 % 60:02d}:{index % 60:02d}.000Z"
     return {

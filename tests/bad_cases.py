@@ -411,7 +411,7 @@ def role_not_allowed_for_the_event_type(r: Copy) -> None:
     r.edit(lambda t: relation(t, MEETING).update(labels=["prisoners"]))
 
 
-@case("filler-type-not-allowed", region=MEETING)
+@case("filler-type-not-allowed", region=MEETING, also=("canonical-id-missing",))  # Medinsky: a named filler
 def filler_type_not_allowed_for_the_role(r: Copy) -> None:
     r.edit(lambda t: relation(t, MEETING).update(to_id=MEDINSKY))
 
@@ -437,6 +437,11 @@ def stance_without_polarity(r: Copy) -> None:
 @case("unknown-canonical-id", region=MOSCOU)
 def canonical_id_not_declared_in_actors(r: Copy) -> None:
     r.edit(lambda t: item(t, MOSCOU, "canonical_id")["value"].update(text=["gov-moscow"]))
+
+
+@case("canonical-id-missing", region=MOSCOU)
+def named_holder_without_canonical_id(r: Copy) -> None:
+    r.edit(lambda t: result(t).remove(item(t, MOSCOU, "canonical_id")))
 
 
 @case("holder-type-not-allowed", region=STANCE)

@@ -454,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except PourparlersError as error:
         return _report(error)
+    except BrokenPipeError:     # the reader stopped (`pourparlers validate | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as error:   # a path the command was given or needs is unusable
         return _report(FileError.of(error))
     except KeyboardInterrupt:

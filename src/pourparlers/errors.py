@@ -202,6 +202,10 @@ _CODES = [
     Code("unknown-canonical-id", "tables", "an entity mention's canonical id is not declared in "
          "schema/actors.yaml", "schema/actors.yaml", "declare the actor in schema/actors.yaml (name and "
          "type), or correct the canonical id in Label Studio and pull again"),
+    Code("canonical-id-missing", "tables", "a named gold mention that fills an event argument or holds a "
+         "stance has no canonical id", "entities.canonical_id",
+         "give the mention its actor's canonical id in Label Studio (declare a new actor in "
+         "schema/actors.yaml first)"),
     Code("gold-conflict", "tables", "an article has more than one gold annotation", "layer",
          "mark a single annotation of the task as ground truth in Label Studio"),
     # -- pull: the Label Studio project --------------------------------------------------------

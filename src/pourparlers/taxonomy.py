@@ -105,6 +105,13 @@ class Stance(_Strict):
     attributions: list[Item] = Field(min_length=1)
 
 
+class CanonicalIds(_Strict):
+    """The entity types whose named mentions need a canonical id when they fill an event
+    argument or hold a stance."""
+
+    required_for: list[Label] = Field(min_length=1)
+
+
 class Preannotation(_Strict):
     """spaCy's labels mapped onto ours for pre-annotations (labels absent are not suggested)."""
 
@@ -122,6 +129,7 @@ class TaxonomySpec(_Strict):
     event_types: list[EventType] = Field(min_length=1)
     plover_slots: PloverSlots
     stance: Stance
+    canonical_ids: CanonicalIds
     preannotation: Preannotation
 
     @model_validator(mode="after")
@@ -145,6 +153,7 @@ class TaxonomySpec(_Strict):
                 if isinstance(fillers, list):
                     _known(f"event_types[{event.name}].roles.{role}", fillers, types)
         _known("stance.holder_types", self.stance.holder_types, types)
+        _known("canonical_ids.required_for", self.canonical_ids.required_for, types)
         _known("stance.holderless_attribution", [self.stance.holderless_attribution],
                [i.name for i in self.stance.attributions])
         _known("preannotation.spacy_types", list(self.preannotation.spacy_types.values()), types)
@@ -238,6 +247,11 @@ class Taxonomy:
     @property
     def holder_types(self) -> tuple[str, ...]:
         return tuple(self.spec.stance.holder_types)
+
+    @property
+    def canonical_id_types(self) -> tuple[str, ...]:
+        """Types whose named mentions need a canonical id as argument filler or stance holder."""
+        return tuple(self.spec.canonical_ids.required_for)
 
     @property
     def holderless_attribution(self) -> str:

@@ -79,6 +79,10 @@ ENTITIES = [
     (C, "e01", "PER", "Donald Trump", 0),
     (C, "e02", "GPE", "Ukraine", 0),
 ]
+# The canonical ids of the named mentions that fill an argument or hold a stance (validate
+# requires them); the other mentions have none.
+NAMED_FILLERS = {(A, "e06"): "antalya", (A, "e08"): "marco-rubio", (A, "e13"): "marco-rubio",
+                 (B, "e02"): "donald-trump", (B, "e03"): "vladimir-poutine"}
 # (article, region, type, realis, trigger, [(role, entity region)])
 EVENTS = [
     (A, "v01", "STATEMENT", "ACTUAL", "a déclaré", [("speaker", "e08"), ("location", "e06")]),
@@ -133,7 +137,8 @@ def make_tables(articles=ARTICLES, entities=ENTITIES, events=EVENTS, stances=STA
         start, end = _span(articles[article]["text"], surface, occurrence)
         rows["entities"].append(dict(
             mention_id=_id(article, region), **_provenance(article, region), start=start,
-            end=end, text=surface, export_text=surface, type=kind, canonical_id=None))
+            end=end, text=surface, export_text=surface, type=kind,
+            canonical_id=NAMED_FILLERS.get((article, region))))
     for article, region, kind, realis, trigger, arguments in events:
         start, end = _span(articles[article]["text"], trigger, 0)
         rows["events"].append(dict(
@@ -333,8 +338,9 @@ def test_released_values(loaded, release):
     assert call["type"] == "CALL" and call["realis"] == "ACTUAL"
     assert call["arguments"] == [                     # sorted by the filler's offsets
         {"role": "date", "entity_id": f"{B}:e01", "text": "19 mai", "canonical_id": None},
-        {"role": "participant", "entity_id": f"{B}:e02", "text": "Donald Trump", "canonical_id": None},
-        {"role": "participant", "entity_id": f"{B}:e03", "text": "Vladimir Poutine", "canonical_id": None},
+        {"role": "participant", "entity_id": f"{B}:e02", "text": "Donald Trump", "canonical_id": "donald-trump"},
+        {"role": "participant", "entity_id": f"{B}:e03", "text": "Vladimir Poutine",
+         "canonical_id": "vladimir-poutine"},
     ]
     assert decoded(loaded["events"]["test"])[0]["arguments"] == []
 
@@ -342,8 +348,8 @@ def test_released_values(loaded, release):
     assert authorial["holder_id"] is None and authorial["holder_text"] is None
     assert authorial["attribution"] == "AUTHORIAL"
     quote = decoded(loaded["stances"]["train"])[0]
-    assert (quote["holder_text"], quote["target"], quote["polarity"]) == (
-        "Marco Rubio", "trump_putin_summit", "FAVOR")
+    assert (quote["holder_text"], quote["target"], quote["polarity"], quote["holder_canonical_id"]) == (
+        "Marco Rubio", "trump_putin_summit", "FAVOR", "marco-rubio")
 
     document = decoded(loaded["documents"]["train"])[0]
     assert document["id"] == A and document["date_precision"] == "month"

@@ -52,7 +52,7 @@ def test_validate_works_on_the_clone_it_is_run_in(installed, tmp_path):
     clone = copy_repository(tmp_path / "second clone", annotations=True)
     done = run(installed, "validate", cwd=clone)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "all 18 checks passed" in done.stdout
+    assert "all 19 checks passed" in done.stdout
 
     (clone / "raw" / "pp-0a488f442605.json").unlink()       # this clone only
     for where in (clone, clone / "annotations"):

@@ -77,7 +77,9 @@ def annotation(draw: st.DrawFn, text: str) -> list[dict]:
         rid = next(ids)
         start, end = new_span("entity", kind)
         items.append(item(rid, c["entity"], "labels", text, start, end, labels=[kind]))
-        canonical = draw(st.sampled_from([None, "vladimir-poutine", "russie", "ukraine"]))
+        # a named mention (capitalised) may fill an argument or hold a stance: it needs an id
+        named = text[start:start + 1].isupper() and kind in TAX.canonical_id_types
+        canonical = draw(st.sampled_from(["vladimir-poutine", "russie", "ukraine"] + ([] if named else [None])))
         if canonical:
             items.append(item(rid, c["canonical_id"], "textarea", text, start, end)
                          | {"value": {"start": start, "end": end, "text": [canonical]}})

@@ -55,10 +55,11 @@ class Corpus:
         start, end = find(surface, occurrence, self.text)
         return {"start": start, "end": end, "text": surface, "export_text": surface}
 
-    def entity(self, region: str, surface: str, kind: str, occurrence: int = 1, **extra) -> dict:
+    def entity(self, region: str, surface: str, kind: str, occurrence: int = 1,
+               canonical_id: str | None = None, **extra) -> dict:
         row = {"mention_id": f"{ARTICLE}:{extra.get('annotation', ANNOTATION)}:{region}",
                **self.provenance(region, **extra), **self.span(surface, occurrence),
-               "type": kind, "canonical_id": None}
+               "type": kind, "canonical_id": canonical_id}
         self.entities.append(row)
         return row
 
@@ -92,17 +93,17 @@ class Corpus:
 def seed_corpus() -> Corpus:
     """A clean annotation of the excerpt: entities, events with arguments, two stances."""
     c = Corpus()
-    c.entity("ent-medinsky", "Vladimir Medinsky", "PER")
+    c.entity("ent-medinsky", "Vladimir Medinsky", "PER", canonical_id="vladimir-medinsky")
     c.entity("ent-negociateur", "négociateur en chef russe", "ROLE")
     c.entity("ent-prisonniers", "1000 prisonniers", "QUANTITY")
-    c.entity("ent-otan", "OTAN", "ORG")
-    c.entity("ent-antalya", "Antalya", "GPE")
+    c.entity("ent-otan", "OTAN", "ORG", canonical_id="otan")
+    c.entity("ent-antalya", "Antalya", "GPE", canonical_id="antalya")
     c.entity("ent-secretaire", "secrétaire d'État américain", "ROLE")
-    c.entity("ent-rubio", "Marco Rubio", "PER")
-    c.entity("ent-washington", "Washington", "GPE")
-    c.entity("ent-trump", "Donald Trump", "PER")
-    c.entity("ent-poutine", "Vladimir Poutine", "PER")
-    c.entity("ent-rubio-2", "Marco Rubio", "PER", occurrence=2)
+    c.entity("ent-rubio", "Marco Rubio", "PER", canonical_id="marco-rubio")
+    c.entity("ent-washington", "Washington", "GPE", canonical_id="etats-unis")
+    c.entity("ent-trump", "Donald Trump", "PER", canonical_id="donald-trump")
+    c.entity("ent-poutine", "Vladimir Poutine", "PER", canonical_id="vladimir-poutine")
+    c.entity("ent-rubio-2", "Marco Rubio", "PER", occurrence=2, canonical_id="marco-rubio")
     c.event("evt-pourparlers", "pourparlers", "MEETING")
     c.event("evt-echange", "échange", "PRISONER_EXCHANGE", realis="PLANNED")
     c.event("evt-declare", "a déclaré", "STATEMENT")

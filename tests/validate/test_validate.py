@@ -575,7 +575,7 @@ def test_render_text_checklist_then_one_line_per_problem():
     report = bad_report()
     text = render_text(report)
     lines = text.splitlines()
-    assert lines[0] == "validate: 3 of 18 checks failed, 3 problems"
+    assert lines[0] == "validate: 3 of 19 checks failed, 3 problems"
     assert lines[1] == "  ✓ tables have the expected columns and types"
     assert "  ✗ labels are defined in schema/taxonomy.yaml: 1 problem" in lines
     details = lines[lines.index("problems:") + 1:]
@@ -586,7 +586,7 @@ def test_render_text_checklist_then_one_line_per_problem():
 
 def test_render_text_clean():
     report = validate_corpus(seed_corpus().tables(), TAXONOMY)
-    assert render_text(report).splitlines()[0] == "validate: all 18 checks passed"
+    assert render_text(report).splitlines()[0] == "validate: all 19 checks passed"
 
 
 def test_render_json_round_trips():
@@ -622,7 +622,7 @@ def test_render_github_escapes_percent_and_carriage_return():
 def test_render_github_clean_is_a_notice():
     report = validate_corpus(seed_corpus().tables(), TAXONOMY)
     assert render_github(report) == (
-        "::notice title=pourparlers validate::all 18 checks passed\n")
+        "::notice title=pourparlers validate::all 19 checks passed\n")
 
 
 @pytest.mark.parametrize("name", ["entities", "events", "stances"])

@@ -46,6 +46,7 @@ DUPLICATES = Query(integrity.duplicates, ANNOTATION_TABLES)
 SHARED_IDS = Query(integrity.shared_ids, SPAN_TABLES)
 GOLD = Query(integrity.gold, ANNOTATION_TABLES)
 CANONICAL_IDS = Query(references.canonical_ids, ("entities", "actors"))   # actors: schema/actors.yaml
+ACTOR_IDS = Query(references.actor_ids, ("entities", "event_arguments", "stances"))
 
 COLUMNS = Check("columns", "tables have the expected columns and types",
                 ("missing-table", "missing-column", "unexpected-column", "wrong-dtype", "contract-error"))
@@ -75,11 +76,13 @@ NO_REPEATS = Check("no-repeats", "no span or relation is annotated twice",
                    ("duplicate-span", "duplicate-relation"), (DUPLICATES,))
 ACTORS = Check("actors", "canonical ids are declared in schema/actors.yaml", ("unknown-canonical-id",),
                (CANONICAL_IDS,))
+NAMED_ACTORS = Check("named-actors", "named argument fillers and stance holders have a canonical id",
+                     ("canonical-id-missing",), (ACTOR_IDS,))
 ONE_GOLD = Check("one-gold", "one gold annotation per article", ("gold-conflict",), (GOLD,))
 
 CHECKS: tuple[Check, ...] = (COLUMNS, REQUIRED, LABELS, WELL_FORMED, UNIQUE_IDS, ARTICLE_EXISTS,
                              OFFSETS, SPAN_TEXT, TEXT_HASH, REFERENCES, ROLES, FILLERS, HOLDER_TYPES,
-                             HOLDER_ATTRIBUTION, ACTORS, NO_REPEATS, ONE_GOLD)
+                             HOLDER_ATTRIBUTION, ACTORS, NAMED_ACTORS, NO_REPEATS, ONE_GOLD)
 """The checklist, in the order shown to users."""
 
 READ = Check("read", "raw/ and annotations/ read without loss (ingest, convert)", ())
@@ -87,5 +90,5 @@ READ = Check("read", "raw/ and annotations/ read without loss (ingest, convert)"
 exports (any code no check above reports)."""
 
 QUERIES: tuple[Query, ...] = (ARTICLES_EXIST, SPANS, TEXT_HASHES, ARGUMENTS, HOLDERS, DUPLICATES,
-                              SHARED_IDS, GOLD, CANONICAL_IDS)
+                              SHARED_IDS, GOLD, CANONICAL_IDS, ACTOR_IDS)
 """Every query once (a test holds it to the checks' queries), in the order they are made."""

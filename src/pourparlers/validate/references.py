@@ -12,6 +12,7 @@ from difflib import get_close_matches
 import polars as pl
 
 from pourparlers.errors import Problem
+from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate.contracts import TAXONOMY_FILE
 from pourparlers.validate.integrity import Context, Pending, flag, one_per_key, same_annotation
@@ -215,4 +216,29 @@ def canonical_ids(context: Context) -> list[Pending]:
                    "schema/actors.yaml does not declare", field="entities.canonical_id",
                    expected=expected(row["canonical_id"]))
                 for row in locate("entities", entities, rows).iter_rows(named=True)]
+    return [(failing, report)]
+
+
+NAMED = r"^\p{Lu}"
+"""A named mention: its text starts with a capital letter (names do; nominal mentions do not)."""
+
+
+def actor_ids(context: Context) -> list[Pending]:
+    """Every named gold mention of a `canonical_id_types` type that fills an event argument or
+    holds a stance has a canonical id (the actor-level rows of a release rely on it)."""
+    entities = context.frames["entities"]
+    used = pl.concat([context.frames["event_arguments"].get_column("mention_id"),
+                      context.frames["stances"].get_column("holder_id").drop_nulls()]).unique()
+    failing = (entities.lazy().with_row_index("_row")
+               .filter((pl.col("layer") == GOLD) & pl.col("canonical_id").is_null()
+                       & pl.col("type").is_in(list(context.taxonomy.canonical_id_types))
+                       & pl.col("text").str.contains(NAMED) & pl.col("mention_id").is_in(used.implode()))
+               .select("_row"))
+
+    def report(rows: pl.DataFrame) -> list[Problem]:
+        return [at(row, "canonical-id-missing",
+                   f"named {row['type']} mention {show(row['text'])} fills an event argument or holds a "
+                   "stance but has no canonical id", field="entities.canonical_id",
+                   expected="the canonical id of its actor, declared in schema/actors.yaml")
+                for row in locate("entities", entities, rows, ["type", "text"]).iter_rows(named=True)]
     return [(failing, report)]
