@@ -19,11 +19,11 @@ from pathlib import Path
 from pourparlers.card import DEFAULT_REPO_ID
 from pourparlers.errors import PourparlersError
 from pourparlers.hashing import sha256_file
+from pourparlers.hub import REPO_TYPE, endpoint, network_error
 from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
 from pourparlers.repo import REPO_ID_SETTING, Repo, check_repo_id
 
-REPO_TYPE = "dataset"
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
 _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
@@ -129,13 +129,6 @@ def _operations(plan: PublishPlan, remote: list[str]) -> list:
              for path in sorted(planned)] + [CommitOperationDelete(path_in_repo=path) for path in gone])
 
 
-def _network_error(error: Exception) -> bool:
-    """Whether `error` comes from the HTTP client under huggingface_hub (which one depends on
-    its version: httpx or requests) rather than from the Hub's answer."""
-    return any(kind.__module__.split(".")[0] in {"httpx", "httpx2", "requests", "urllib3"}
-               for kind in type(error).__mro__) or isinstance(error, ConnectionError | TimeoutError)
-
-
 def publish(plan: PublishPlan, *, api=None) -> PublishResult:
     """Carry out `plan`: create the repo if needed, one commit of the release, then its tag."""
     from huggingface_hub import HfApi, get_token
@@ -175,11 +168,9 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
         raise PublishError(f"the Hub refused: {exc}",
                            "check the repo id, your token's write access, and HF_ENDPOINT") from exc
     except Exception as exc:
-        if not _network_error(exc):
+        if not network_error(exc):
             raise
-        from huggingface_hub import constants
-
-        raise PublishError(f"cannot reach the Hub at {constants.ENDPOINT}: {type(exc).__name__}: {exc}",
+        raise PublishError(f"cannot reach the Hub at {endpoint()}: {type(exc).__name__}: {exc}",
                            "check the network (and HF_ENDPOINT), then publish again: the tag is "
                            "made only after the whole commit") from None
     return PublishResult(plan.repo_id, plan.tag, commit.oid, commit.commit_url)
