@@ -71,3 +71,15 @@ def free_port() -> int:
 def unique_title(request) -> str:
     """A project title of the test's own, so tests never see each other's tasks."""
     return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+def edit_parquet(path: Path, change) -> None:
+    """Rewrite a Parquet file of a release with `change(rows)` applied to its rows (as
+    `to_pylist` gives them: labels as ClassLabel ids), keeping its schema and its features."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
