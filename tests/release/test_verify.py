@@ -388,6 +388,17 @@ def test_a_file_that_is_not_parquet_is_unreadable_and_its_tables_not_checked(roo
     assert ("every Parquet file and the card read", False, 1) in report.checks
 
 
+def test_a_parquet_file_with_damaged_pages_is_unreadable_and_its_tables_not_checked(root, built, tmp_path):
+    folder = copy_of(built, tmp_path)
+    data = bytearray((folder / ENTITIES).read_bytes())
+    data[8:2000] = bytes(1992)                     # the pages; the footer (schema) stays readable
+    (folder / ENTITIES).write_bytes(bytes(data))
+    report = verify_release(folder, taxonomy(root))
+    assert found(report) == [("release-unreadable", ENTITIES, "", "")]
+    assert report.problems[0].message.startswith("its rows cannot be read: ")
+    assert ("span text equals text[start:end]", False, 0) in report.checks
+
+
 def test_a_card_whose_yaml_cannot_be_read_is_unreadable(root, built, tmp_path):
     folder = copy_of(built, tmp_path)
     card = (folder / "README.md").read_text(encoding="utf-8")

@@ -5,38 +5,40 @@ Each Parquet file of a config the taxonomy declares gives rows in the layout of 
 the file's path in the release is the rows' file, the row's id their region, and labels are
 decoded by the taxonomy's ClassLabel names (an id outside them reads `label id N`, which the
 label contracts report). The flat configs (articles, entities, events, stances) and `documents`
-are checked as two sets of tables. Argument texts, holder texts and `ner` tokens are spans,
-checked by the span query of `integrity`; the configs without a layout here (`ner`, and any
-config added later) get what every config can have: unique ids, articles that exist, label ids
-inside their ClassLabel.
+are checked as two sets of tables; argument texts and holder texts are spans, checked by the
+span query of `integrity`. The configs without a layout here (`ner`, and any config added
+later) get the checks of `validate.generic`: unique ids, articles that exist, label ids inside
+their ClassLabel, and for `ner` its tokens.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-from datasets import ClassLabel, Features, List
+from datasets import ClassLabel, Features
 
-from pourparlers.build.features import DEFAULT_CONFIG, has_label
+from pourparlers.build.features import DEFAULT_CONFIG
 from pourparlers.errors import Problem, problem
 from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate import run_checks, sort_problems
 from pourparlers.validate.checks import CHECKS, Check
 from pourparlers.validate.contracts import polars_types, table_contracts
-from pourparlers.validate.fused import duplicate_id_problems
-from pourparlers.validate.integrity import Pending, article_lookup, span_check, unknown_articles_in
-from pourparlers.validate.locate import at
+from pourparlers.validate.generic import (
+    ARTICLES_IN,
+    HINT_RELEASE,
+    collect,
+    label_id_problems,
+    ner_problems,
+    row_problems,
+)
+from pourparlers.validate.integrity import Pending, article_lookup, span_check
 
-HINT_RELEASE = ("a release is built from validated data: its files were edited or damaged after the "
-                "build, or the build has a bug. Download or build the release again; if a fresh "
-                "build shows this too, report a bug")
-ARTICLES_IN = "the release's articles"
 LAYERS = ("entities", "events", "stances")
 FLAT = ("articles", *LAYERS)
 MAPPED = (*FLAT, DEFAULT_CONFIG)
@@ -58,22 +60,41 @@ SPAN_CODES = ("offset-range", "offset-order", "span-text-mismatch")
 
 @dataclass(frozen=True)
 class ReleasedFile:
-    """One Parquet file of a config: its path in the release, the schema it has (None if it is
-    not Parquet), and its rows in the Arrow schema of the taxonomy's features (None when they
-    cannot be read so)."""
+    """One Parquet file of a config: its path in the release and on disk, the schema it has
+    (None if it is not Parquet), and whether its rows can be read in the Arrow schema of the
+    taxonomy's features (its rows are read when a check needs them, so a release is never held
+    whole)."""
 
     config: str
     path: str
+    source: Path
     schema: pa.Schema | None
-    table: pa.Table | None
+    readable: bool
+
+    def rows(self, features: Features, columns: list[str] | None = None) -> pa.Table:
+        """Its rows in the Arrow schema of `features` (those of `columns` only, if given)."""
+        import pyarrow.parquet as pq
+
+        expected = features.arrow_schema
+        if columns is not None:
+            expected = pa.schema([expected.field(name) for name in columns])
+        return pq.read_table(self.source, columns=expected.names).cast(expected)
+
+
+def _castable(schema: pa.Schema, expected: pa.Schema) -> bool:
+    try:
+        schema.empty_table().select(expected.names).cast(expected)
+    except (pa.ArrowException, KeyError, ValueError):
+        return False
+    return True
 
 
 def read_config_files(folder: Path, features: Mapping[str, Features]
                       ) -> tuple[dict[str, list[ReleasedFile]], list[str], list[Problem]]:
     """Every Parquet file under the folder of a config the taxonomy declares (hidden ones too,
     links never followed), by config; the Parquet files elsewhere (left to the manifest); and
-    a problem per file that cannot be read as Parquet (kept, with no schema and no rows, so the
-    tables it feeds count as not checked)."""
+    a problem per file that cannot be read as Parquet (kept, with no schema, so the tables it
+    feeds count as not checked)."""
     import pyarrow.parquet as pq
 
     folder = Path(folder)
@@ -86,24 +107,37 @@ def read_config_files(folder: Path, features: Mapping[str, Features]
             elsewhere.append(relative)
             continue
         try:
-            table = pq.read_table(path)
+            schema = pq.read_schema(path)
         except (pa.ArrowException, OSError) as error:
             problems.append(problem("release-unreadable", f"cannot be read as Parquet: {error}",
                                     file=relative, field=config, hint=HINT_RELEASE))
-            files.setdefault(config, []).append(ReleasedFile(config, relative, None, None))
+            files.setdefault(config, []).append(ReleasedFile(config, relative, path, None, False))
             continue
-        expected = features[config].arrow_schema
-        try:
-            cast = table.select(expected.names).cast(expected)
-        except (pa.ArrowException, KeyError, ValueError):
-            cast = None   # the features check says why
-        files.setdefault(config, []).append(ReleasedFile(config, relative, table.schema, cast))
+        castable = _castable(schema, features[config].arrow_schema)   # if not, the features check says why
+        files.setdefault(config, []).append(ReleasedFile(config, relative, path, schema, castable))
     return files, elsewhere, problems
+
+
+class _Unreadable(Exception):
+    """A file's rows cannot be read (damaged pages, or values its types cannot be cast from)."""
+
+    def __init__(self, file: ReleasedFile, error: Exception):
+        super().__init__(file.path)
+        self.problem = problem("release-unreadable", f"its rows cannot be read: {error}", file=file.path,
+                               field=file.config, hint=HINT_RELEASE)
+
+
+def _rows(file: ReleasedFile, features: Features, columns: list[str] | None = None) -> pa.Table:
+    try:
+        return file.rows(features, columns)
+    except (pa.ArrowException, OSError) as error:
+        raise _Unreadable(file, error) from None
 
 
 def _frame(files: Iterable[ReleasedFile], features: Features) -> pl.DataFrame:
     """The rows of a config's files, each with its `_file`; an empty frame when there is none."""
-    parts = [pl.from_arrow(f.table).with_columns(pl.lit(f.path).alias("_file")) for f in files]
+    parts = [pl.from_arrow(_rows(file, features)).with_columns(pl.lit(file.path).alias("_file"))
+             for file in files]
     if not parts:
         parts = [pl.from_arrow(features.arrow_schema.empty_table()).with_columns(
             pl.lit(None, pl.String).alias("_file"))]
@@ -183,11 +217,14 @@ def _stances(frame: pl.DataFrame, fields) -> pl.DataFrame:
 
 @dataclass
 class _TableSet:
-    """One set of validate's tables made from a release, and the raw rows its extra spans need."""
+    """One set of validate's tables made from a release, the raw rows its extra spans need, and
+    the label ids outside their ClassLabel in the configs it was made from (found while their
+    rows are at hand)."""
 
     tables: dict[str, pl.DataFrame]
     arguments: pl.DataFrame      # from `_arguments`
     stances: pl.DataFrame        # id, article_id, _file, holder_id, holder_text
+    labels: list[Problem]
 
 
 def _flat_set(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Features]) -> _TableSet:
@@ -199,7 +236,9 @@ def _flat_set(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Fe
          "events": _events(frames["events"], features["events"]),
          "event_arguments": _argument_table(arguments),
          "stances": _stances(frames["stances"], features["stances"])},
-        arguments, frames["stances"].select("id", "article_id", "_file", "holder_id", "holder_text"))
+        arguments, frames["stances"].select("id", "article_id", "_file", "holder_id", "holder_text"),
+        [p for config in FLAT for p in label_id_problems(config, frames[config], features[config],
+                                                          DECODED[config])])
 
 
 def _documents_set(files: list[ReleasedFile], features: Features) -> _TableSet:
@@ -213,11 +252,8 @@ def _documents_set(files: list[ReleasedFile], features: Features) -> _TableSet:
          "events": _events(layer["events"], fields["events"]),
          "event_arguments": _argument_table(arguments),
          "stances": _stances(layer["stances"], fields["stances"])},
-        arguments, layer["stances"].select("id", "article_id", "_file", "holder_id", "holder_text"))
-
-
-def _collect(pending: Iterable[Pending]) -> list[Problem]:
-    return [p for failing, report in pending for p in report(failing.collect())]
+        arguments, layer["stances"].select("id", "article_id", "_file", "holder_id", "holder_text"),
+        label_id_problems(DEFAULT_CONFIG, documents, features, DECODED[DEFAULT_CONFIG]))
 
 
 def _referred_spans(table_set: _TableSet, broken: set[str]) -> list[Pending]:
@@ -245,109 +281,7 @@ def _referred_spans(table_set: _TableSet, broken: set[str]) -> list[Pending]:
 def _check_set(table_set: _TableSet, taxonomy: Taxonomy, contracts) -> tuple[list[Problem], set[Check]]:
     problems, not_run = run_checks(table_set.tables, taxonomy, contracts=contracts, articles_in=ARTICLES_IN)
     broken = {p.region_id for p in problems if p.code in SPAN_CODES and p.field.startswith("entities.")}
-    return problems + _collect(_referred_spans(table_set, broken)), not_run
-
-
-def _located(config: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """A generic config's rows with the location columns `locate` reads."""
-    article = "article_id" if "article_id" in frame.columns else "id"
-    return frame.with_columns(pl.col("_file").alias("source_file"),
-                              pl.col(article).cast(pl.String).alias("article_id"),
-                              pl.col("id").cast(pl.String).alias("region_id"))
-
-
-def _generic_problems(config: str, frame: pl.DataFrame, article_ids: pl.Series) -> list[Problem]:
-    """Unique ids and articles that exist, for a config with no table layout here."""
-    problems = []
-    if "id" not in frame.columns:
-        return problems
-    located = _located(config, frame)
-    repeated = located.with_row_index("_index").filter(pl.col("id").is_duplicated())["_index"]
-    if len(repeated):
-        problems += duplicate_id_problems(config, located, "id", repeated)
-    if "article_id" in frame.columns:
-        problems += _collect([unknown_articles_in(config, located, article_ids, ARTICLES_IN)])
-    return problems
-
-
-def label_id_problems(config: str, frame: pl.DataFrame, features: Features,
-                      skip: Iterable[str] = ()) -> list[Problem]:
-    """Every ClassLabel id of a config outside its ClassLabel, but for the paths in `skip`;
-    located at the nearest item with an id (else the row), the message giving the exact path."""
-    skip = set(skip)
-    problems: list[Problem] = []
-    article = pl.col("article_id" if "article_id" in frame.columns else "id")
-
-    def walk(rows: pl.DataFrame, feature, path: str) -> None:
-        if isinstance(feature, ClassLabel):
-            n = feature.num_classes
-            bad = rows.filter(pl.col("_v").is_not_null() & ~pl.col("_v").is_between(0, n - 1))
-            problems.extend(
-                problem("unknown-label", f"{row['_at']} is label id {row['_v']}, outside its ClassLabel "
-                        f"({n} names)", file=row["_file"], article_id=row["_article"],
-                        region_id=row["_region"], expected=f"an id from 0 to {n - 1}",
-                        field=f"{config}.{path}", hint=HINT_RELEASE)
-                for row in bad.iter_rows(named=True))
-        elif isinstance(feature, dict):
-            for name, inner in feature.items():
-                if has_label(inner) and f"{path}.{name}" not in skip:
-                    walk(rows.with_columns(pl.col("_v").struct.field(name).alias("_v"),
-                                           pl.format("{}.{}", "_at", pl.lit(name)).alias("_at")),
-                         inner, f"{path}.{name}")
-        elif isinstance(feature, List):
-            items = (rows.filter(pl.col("_v").list.len() > 0)
-                     .with_columns(pl.int_ranges(pl.col("_v").list.len()).alias("_i"))
-                     .explode("_v", "_i")
-                     .with_columns(pl.format("{}[{}]", "_at", "_i").alias("_at")))
-            if isinstance(feature.feature, dict) and "id" in feature.feature:
-                items = items.with_columns(pl.col("_v").struct.field("id").alias("_region"))
-            walk(items, feature.feature, f"{path}[]")
-
-    for name, feature in features.items():
-        if has_label(feature) and name not in skip and name in frame.columns:
-            walk(frame.select(pl.col("_file"), article.alias("_article"), pl.col("id").alias("_region"),
-                              pl.col(name).alias("_v"), pl.lit(name).alias("_at")), feature, name)
-    return problems
-
-
-def _ner_problems(frame: pl.DataFrame, lookup: pl.DataFrame) -> list[Problem]:
-    """The `ner` tokens: as many offsets and tags as tokens, offsets ordered and inside the
-    article, each token equal to `text[start:end]` (a text-free release has no tokens)."""
-    if not {"token_starts", "token_ends", "ner_tags", "tokens"} <= set(frame.columns):
-        return []
-    n = pl.col("token_starts").list.len()
-    same = ((pl.col("token_ends").list.len() == n) & (pl.col("ner_tags").list.len() == n)
-            & (pl.col("tokens").is_null() | (pl.col("tokens").list.len() == n))).fill_null(False)
-    located = _located("ner", frame)
-    problems = [
-        at({"_file": row["_file"], "_article": row["article_id"], "_annotation": None, "_region": row["id"]},
-           "invalid-value", f"ner row has {row['t']} tokens, {row['s']} token_starts, {row['e']} token_ends "
-           f"and {row['g']} ner_tags", expected="one offset pair and one tag per token",
-           field="ner.token_starts", hint=HINT_RELEASE)
-        for row in located.filter(~same).select(
-            "_file", "article_id", "id", t=pl.col("tokens").list.len(), s=n,
-            e=pl.col("token_ends").list.len(), g=pl.col("ner_tags").list.len()).iter_rows(named=True)]
-    good = located.filter(same).with_columns(pl.int_ranges(n).alias("_i"))
-    with_text = good.filter(pl.col("tokens").is_not_null()).explode("tokens", "token_starts", "token_ends", "_i")
-    without = (good.filter(pl.col("tokens").is_null()).explode("token_starts", "token_ends", "_i")
-               .with_columns(pl.lit(None, pl.String).alias("tokens")))
-    tokens = pl.concat([part.select(
-        "article_id", "source_file", pl.format("token {}", "_i").alias("region_id"),
-        pl.col("token_starts").alias("start"), pl.col("token_ends").alias("end"),
-        pl.col("tokens").cast(pl.String).alias("text"), pl.lit(None, pl.String).alias("export_text"))
-        for part in (with_text, without)])
-    for row in tokens.filter((pl.col("start") < 0) | (pl.col("end") <= pl.col("start"))).iter_rows(named=True):
-        where = {"_file": row["source_file"], "_article": row["article_id"], "_annotation": None,
-                 "_region": row["region_id"]}
-        if row["start"] < 0:
-            problems.append(at(where, "offset-range", f"span starts before the text: start {row['start']}",
-                               expected="start >= 0", field="ner.token_starts", hint=HINT_RELEASE))
-        else:
-            problems.append(at(where, "offset-order", f"empty or reversed span: start {row['start']}, "
-                               f"end {row['end']}", expected="end > start", field="ner.token_ends",
-                               hint=HINT_RELEASE))
-    ordered = tokens.filter((pl.col("start") >= 0) & (pl.col("end") > pl.col("start")))
-    return problems + _collect([span_check("ner", ordered, lookup, "ner.tokens")])
+    return problems + collect(_referred_spans(table_set, broken)), not_run
 
 
 def text_free_contracts(taxonomy: Taxonomy) -> dict:
@@ -370,16 +304,16 @@ class ReleasedCheck:
 
 
 def _table_sets(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Features]
-                ) -> tuple[dict[str, _TableSet], bool]:
-    """The sets of tables a release reads back into, by name (`flat`, `documents`), and whether
-    a set was left out because one of its files cannot be read in the taxonomy's features."""
-    unreadable = {config for config, found in files.items() if any(f.table is None for f in found)}
-    readable = {config: [f for f in found if f.table is not None] for config, found in files.items()}
-    sets = {}
+                ) -> tuple[dict[str, Callable[[], _TableSet]], bool]:
+    """How to make each set of tables a release reads back into, by name (`flat`, `documents`:
+    made one at a time, so only one is held), and whether a set is left out because one of its
+    files cannot be read in the taxonomy's features."""
+    unreadable = {config for config, found in files.items() if not all(f.readable for f in found)}
+    sets: dict[str, Callable[[], _TableSet]] = {}
     if not unreadable & set(FLAT):
-        sets["flat"] = _flat_set(readable, features)
-    if DEFAULT_CONFIG not in unreadable and readable.get(DEFAULT_CONFIG):
-        sets[DEFAULT_CONFIG] = _documents_set(readable[DEFAULT_CONFIG], features[DEFAULT_CONFIG])
+        sets["flat"] = lambda: _flat_set(files, features)
+    if DEFAULT_CONFIG not in unreadable and files.get(DEFAULT_CONFIG):
+        sets[DEFAULT_CONFIG] = lambda: _documents_set(files[DEFAULT_CONFIG], features[DEFAULT_CONFIG])
     return sets, bool(unreadable & set(MAPPED))
 
 
@@ -387,7 +321,15 @@ def read_back(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Fe
               ) -> dict[str, dict[str, pl.DataFrame]]:
     """validate's tables of the flat configs (`flat`) and of `documents`, as `check_released`
     checks them."""
-    return {name: table_set.tables for name, table_set in _table_sets(files, features)[0].items()}
+    return {name: make().tables for name, make in _table_sets(files, features)[0].items()}
+
+
+def _text_free(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Features]) -> bool:
+    """Whether every article text of the release is null (and it has articles)."""
+    texts = [_rows(f, features[config], ["text"]).column("text") for config in ("articles", DEFAULT_CONFIG)
+             for f in files.get(config, ()) if f.readable]
+    total = sum(len(text) for text in texts)
+    return total > 0 and sum(text.null_count for text in texts) == total
 
 
 def check_released(files: Mapping[str, list[ReleasedFile]], features: Mapping[str, Features],
@@ -395,35 +337,48 @@ def check_released(files: Mapping[str, list[ReleasedFile]], features: Mapping[st
     """Contracts and integrity checks on the released configs (see the module's docstring).
 
     A set of tables with a file that cannot be read in the taxonomy's features is not checked
-    (its checks count as not run; the features check, or the read, names the file).
+    (its checks count as not run; the features check, or the read, names the file). The sets
+    and the other configs are read one after the other, each let go before the next.
     """
-    readable = {config: [f for f in found if f.table is not None] for config, found in files.items()}
-    by_name, left_out = _table_sets(files, features)
-    sets = list(by_name.values())
+    makers, left_out = _table_sets(files, features)
     not_run: set[Check] = set(CHECKS) if left_out else set()
-    texts = pl.concat([s.tables["articles"].select("text") for s in sets]) if sets else pl.DataFrame()
-    text_free = bool(texts.height) and texts["text"].null_count() == texts.height
+    unreadable: dict[str, Problem] = {}
+    try:
+        text_free = _text_free(files, features)
+    except _Unreadable as damaged:
+        text_free, makers, not_run = False, {}, set(CHECKS)
+        unreadable[damaged.problem.file] = damaged.problem
     contracts = text_free_contracts(taxonomy) if text_free else None
     problems: list[Problem] = []
-    for table_set in sets:
+    articles = _articles(_frame((), features["articles"]), features["articles"])
+    for make in makers.values():
+        try:
+            table_set = make()
+        except _Unreadable as damaged:
+            not_run |= set(CHECKS)
+            unreadable[damaged.problem.file] = damaged.problem
+            continue
         found, missed = _check_set(table_set, taxonomy, contracts)
-        problems += found
+        problems += found + table_set.labels
         not_run |= missed
-    with_rows = [s.tables["articles"] for s in sets if s.tables["articles"].height]
-    articles = with_rows[0] if with_rows else _articles(_frame((), features["articles"]), features["articles"])
-    for config in sorted(set(readable) - set(MAPPED)):
-        frame = _frame(readable[config], features[config])
-        problems += _generic_problems(config, frame, articles["article_id"])
+        if not articles.height:
+            articles = table_set.tables["articles"]
+        del table_set
+    for config in sorted(set(files) - set(MAPPED)):
+        readable = [f for f in files[config] if f.readable]
+        try:
+            frame = _frame(readable, features[config])
+        except _Unreadable as damaged:
+            unreadable[damaged.problem.file] = damaged.problem
+            continue
+        problems += row_problems(config, frame, articles["article_id"])
+        problems += label_id_problems(config, frame, features[config])
         if config == "ner":
-            problems += _ner_problems(frame, article_lookup(articles))
-    for config, found in sorted(readable.items()):
-        if found:
-            problems += label_id_problems(config, _frame(found, features[config]), features[config],
-                                          DECODED.get(config, ()))
+            problems += ner_problems(frame, article_lookup(articles))
     # A release has one annotation per article: no annotation id to show, and its fix is the
     # release's, not the sources' (those were valid when it was built).
     problems = [dataclasses.replace(p, annotation_id="", hint=HINT_RELEASE) for p in problems]
-    return ReleasedCheck(sort_problems(problems), not_run, text_free)
+    return ReleasedCheck(sort_problems([*problems, *unreadable.values()]), not_run, text_free)
 
 
 def missing_configs(files: Mapping[str, list[ReleasedFile]]) -> list[Problem]:
@@ -433,5 +388,5 @@ def missing_configs(files: Mapping[str, list[ReleasedFile]]) -> list[Problem]:
             for config in ("articles", DEFAULT_CONFIG) if not files.get(config)]
 
 
-__all__ = ["DECODED", "HINT_RELEASE", "MAPPED", "ReleasedCheck", "ReleasedFile", "check_released",
-           "label_id_problems", "missing_configs", "read_back", "read_config_files"]
+__all__ = ["DECODED", "MAPPED", "ReleasedCheck", "ReleasedFile", "check_released", "missing_configs",
+           "read_back", "read_config_files"]
