@@ -209,7 +209,8 @@ _CODES = [
          "lists (one missing, changed or added, hidden ones included, or a link)", "manifest.json",
          "a release folder is never edited: restore it (download it again) or cut a new release"),
     Code("release-unreadable", "release", "a file of a release cannot be read: a Parquet file that is not "
-         "Parquet, a card whose YAML header cannot be parsed", "README.md, <config>/*.parquet",
+         "Parquet or whose pages are damaged, a card whose YAML header cannot be parsed",
+         "README.md, <config>/*.parquet",
          "a release folder is never edited: download or build it again"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
