@@ -84,3 +84,15 @@ def hub_env(hub, home: Path, token: str | None = None) -> dict[str, str]:
     if token:
         env["HF_TOKEN"] = token
     return env
+
+
+def edit_parquet(path: Path, change) -> None:
+    """Rewrite a Parquet file of a release with `change(rows)` applied to its rows (as
+    `to_pylist` gives them: labels as ClassLabel ids), keeping its schema and its features."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)

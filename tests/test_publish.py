@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, copy_repository, free_port, hub_env
+from helpers import FIXTURES, copy_repository, edit_parquet, free_port, hub_env
 
 from pourparlers.cli import main
+from pourparlers.errors import InvalidData
 from pourparlers.publish import PublishError, plan_publish, publish
 from pourparlers.release import cut_release
-from pourparlers.release.manifest import ReleaseMismatch
+from pourparlers.release.manifest import ReleaseMismatch, read_manifest, write_manifest
 from pourparlers.repo import Repo, RepoIdError
 
 EXPORT = FIXTURES / "repo" / "annotations" / "pp-0a488f442605.json"
@@ -168,6 +169,38 @@ def test_publish_refuses_what_is_not_an_intact_release(tmp_path):
     with pytest.raises(ReleaseMismatch, match="does not match its manifest: changed: README.md") as refused:
         plan_publish(Repo(root), REPO_ID)
     assert refused.value.code == "release-mismatch"
+
+
+def test_publish_refuses_a_release_that_fails_verify_and_lists_its_problems(tmp_path, hub, capsys):
+    """A release whose files match its manifest but whose tables are wrong (as a broken build
+    would cut it) is refused before anything reaches the Hub."""
+    root = copy_repository(tmp_path / "repo", annotations=True)
+    folder = cut_release(Repo(root), bump="minor", date=DATE, repo_id=REPO_ID).path
+    entities = folder / "entities" / "train-00000-of-00001.parquet"
+    entity = {}
+
+    def shifted(rows):
+        entity.update(rows[0])
+        rows[0]["start"] += 1
+
+    edit_parquet(entities, shifted)
+    write_manifest(folder, {k: v for k, v in read_manifest(folder).items() if k != "files"})
+    with pytest.raises(InvalidData) as refused:
+        plan_publish(Repo(root), REPO_ID)
+    assert refused.value.code == "publish-refused"
+    assert str(refused.value) == "release 0.1.0 fails verify: 1 problem(s)"
+    assert [(p.code, p.file, p.article_id, p.region_id) for p in refused.value.problems] == [
+        ("span-text-mismatch", "entities/train-00000-of-00001.parquet", entity["article_id"], entity["id"])]
+    capsys.readouterr()
+    assert main(["--root", str(root), "publish", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "Error [publish-refused]: release 0.1.0 fails verify: 1 problem(s)" in err
+    assert (f"entities/train-00000-of-00001.parquet, article {entity['article_id']}, region {entity['id']}: "
+            "[span-text-mismatch]") in err
+    env = hub_env(hub, tmp_path / "hf-home", TOKEN)
+    done = run(["-m", "pourparlers", "--root", str(root), "publish"], env)
+    assert done.returncode == 1 and "Error [publish-refused]" in done.stderr
+    assert REPO_ID not in hub.repos                      # nothing was created or uploaded
 
 
 @pytest.mark.parametrize("extra", ["entities/.smuggled.parquet", ".hidden/x.parquet", "notes.txt"])

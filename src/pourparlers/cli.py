@@ -173,6 +173,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pourparlers.release.verify import verify
+    from pourparlers.validate import render_github, render_json, render_text
+
+    report = verify(_repo(args), args.release, revision=args.revision)
+    if args.format == "json":
+        print(render_json(report))
+    elif args.format == "github":
+        print(render_github(report))
+        print(render_text(report))
+    else:
+        print(render_text(report))
+    return 0 if report.ok else 1
+
+
 def cmd_rehydrate(args: argparse.Namespace) -> int:
     from pourparlers.release import rehydrate
 
@@ -379,6 +394,15 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--private", action="store_true", help="create the repo private")
     publish.add_argument("--dry-run", action="store_true", help="print the plan; no network, no token")
     publish.set_defaults(run=cmd_publish)
+
+    verify = verbs.add_parser("verify", parents=[root],
+                              help="check a release as users download it: files, features, tables")
+    verify.add_argument("release", help="a release folder (dist/<version>, or a build's --out), or a Hub "
+                                        "dataset repo id ORG/NAME to download")
+    verify.add_argument("--revision", help="the revision of a Hub repo: a tag (v0.1.0), branch or commit "
+                                           "(default: main)")
+    verify.add_argument("--format", choices=["text", "json", "github"], default="text")
+    verify.set_defaults(run=cmd_verify)
 
     rehydrate = verbs.add_parser("rehydrate", parents=[root],
                                  help="restore the texts of a text-free release, verifying hashes")

@@ -215,6 +215,10 @@ _CODES = [
     Code("release-mismatch", "release", "a release folder does not hold exactly the files its manifest "
          "lists (one missing, changed or added, hidden ones included, or a link)", "manifest.json",
          "a release folder is never edited: restore it (download it again) or cut a new release"),
+    Code("release-unreadable", "release", "a file of a release cannot be read: a Parquet file that is not "
+         "Parquet or whose pages are damaged, a card whose YAML header cannot be parsed",
+         "README.md, <config>/*.parquet",
+         "a release folder is never edited: download or build it again"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
     Code("text-hash-mismatch", "release", "a text given to rehydrate is not the one that was annotated",
@@ -244,6 +248,10 @@ _CODES = [
     Code("build-refused", "command", "a release could not be built", "dist/", ""),
     Code("release-refused", "command", "a release could not be cut (version, previous release, "
          "changelog)", "CHANGELOG.md, dist/", ""),
+    Code("verify-refused", "command", "a release could not be verified: RELEASE is a file, or neither an "
+         "existing folder nor a Hub dataset repo that can be downloaded at --revision", "RELEASE, --revision",
+         "pass a release folder (dist/<version>) or a Hub dataset repo id ORG/NAME with an existing "
+         "--revision (a tag such as v0.1.0)"),
     Code("publish-refused", "command", "a release could not be published, or was refused", "dist/", ""),
     Code("server-error", "command", "the local Label Studio could not be installed, started or reached",
          ".labelstudio/", "look at .labelstudio/server.log"),
@@ -369,8 +377,8 @@ class InvalidData(PourparlersError):
     code = "invalid-data"
 
     def __init__(self, problems: list[Problem], hint: str = "run `pourparlers validate` for details",
-                 report=None):
-        super().__init__(f"{len(problems)} problem(s) found in the data", hint)
+                 report=None, *, message: str | None = None, code: str | None = None):
+        super().__init__(message or f"{len(problems)} problem(s) found in the data", hint, code=code)
         self.problems = problems
         self.report = report   # the validation report, when the whole checklist is known
 

@@ -1,12 +1,12 @@
 """Publish a release to a Hugging Face dataset repo: one commit, then the tag `v<version>`.
 
 Reads `dist/<version>/` (a folder made by `pourparlers release`, verified against its manifest
-when the plan is made and again just before the upload); writes nothing locally. Create the
-repo if needed, refuse a tag that exists, upload exactly the files of the plan (the manifest's
-and the manifest) as ONE commit that also deletes Parquet files of configs the release no
-longer has, then `create_tag` on the sha that commit returned (never on `main`, which another
-commit may have moved). The token comes from `HF_TOKEN` or the user's `hf auth login`, through
-`huggingface_hub`; it is never printed.
+and by `pourparlers verify` when the plan is made, and against its manifest again just before
+the upload); writes nothing locally. Create the repo if needed, refuse a tag that exists,
+upload exactly the files of the plan (the manifest's and the manifest) as ONE commit that also
+deletes Parquet files of configs the release no longer has, then `create_tag` on the sha that
+commit returned (never on `main`, which another commit may have moved). The token comes from
+`HF_TOKEN` or the user's `hf auth login`, through `huggingface_hub`; it is never printed.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pourparlers.card import DEFAULT_REPO_ID
-from pourparlers.errors import PourparlersError
+from pourparlers.errors import InvalidData, PourparlersError
 from pourparlers.hashing import sha256_file
+from pourparlers.hub import REPO_TYPE, endpoint, network_error
 from pourparlers.release.manifest import MANIFEST, verified_release
 from pourparlers.release.versions import parse_version, previous_release
 from pourparlers.repo import REPO_ID_SETTING, Repo, check_repo_id
 
-REPO_TYPE = "dataset"
 # Remote files the commit removes unless the release re-uploads them: configs dropped since.
 DELETE_PATTERNS = ["*/*.parquet"]
 _VERSION_TAG = re.compile(r"v\d+\.\d+\.\d+")
@@ -94,6 +94,7 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
         raise PublishError(f"{folder} is not a release (no {MANIFEST})",
                            f"cut it with `pourparlers release {version}`")
     manifest = verified_release(folder)
+    _refuse_what_fails_verify(folder, version, repo)
     recorded = manifest.get("repo_id")
     repo_id = repo_id or repo.hub_repo_id() or (recorded if recorded != DEFAULT_REPO_ID else None)
     if not repo_id:
@@ -112,6 +113,19 @@ def plan_publish(repo: Repo, repo_id: str | None = None, *, version: str | None 
     return PublishPlan(repo_id, version, folder, private, sorted(files), warnings)
 
 
+def _refuse_what_fails_verify(folder: Path, version: str, repo: Repo) -> None:
+    """`pourparlers verify` on the release: one that fails is never published (`InvalidData`
+    with the code publish-refused, its problems with their own codes)."""
+    from pourparlers.release.verify import verify_release
+
+    report = verify_release(folder, repo.taxonomy())
+    if not report.ok:
+        raise InvalidData(report.problems, f"run `pourparlers verify {folder}` for details; a release is "
+                                           "never edited: cut a new one from data that validates",
+                          report=report, code="publish-refused",
+                          message=f"release {version} fails verify: {len(report.problems)} problem(s)")
+
+
 def _operations(plan: PublishPlan, remote: list[str]) -> list:
     """Exactly the planned files (the manifest's, and the manifest), checked again against the
     folder, and the deletion of remote Parquet files of configs the release no longer has."""
@@ -127,13 +141,6 @@ def _operations(plan: PublishPlan, remote: list[str]) -> list:
                   and any(fnmatch.fnmatch(path, pattern) for pattern in DELETE_PATTERNS))
     return ([CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(plan.folder / path))
              for path in sorted(planned)] + [CommitOperationDelete(path_in_repo=path) for path in gone])
-
-
-def _network_error(error: Exception) -> bool:
-    """Whether `error` comes from the HTTP client under huggingface_hub (which one depends on
-    its version: httpx or requests) rather than from the Hub's answer."""
-    return any(kind.__module__.split(".")[0] in {"httpx", "httpx2", "requests", "urllib3"}
-               for kind in type(error).__mro__) or isinstance(error, ConnectionError | TimeoutError)
 
 
 def publish(plan: PublishPlan, *, api=None) -> PublishResult:
@@ -175,11 +182,9 @@ def publish(plan: PublishPlan, *, api=None) -> PublishResult:
         raise PublishError(f"the Hub refused: {exc}",
                            "check the repo id, your token's write access, and HF_ENDPOINT") from exc
     except Exception as exc:
-        if not _network_error(exc):
+        if not network_error(exc):
             raise
-        from huggingface_hub import constants
-
-        raise PublishError(f"cannot reach the Hub at {constants.ENDPOINT}: {type(exc).__name__}: {exc}",
+        raise PublishError(f"cannot reach the Hub at {endpoint()}: {type(exc).__name__}: {exc}",
                            "check the network (and HF_ENDPOINT), then publish again: the tag is "
                            "made only after the whole commit") from None
     return PublishResult(plan.repo_id, plan.tag, commit.oid, commit.commit_url)

@@ -51,23 +51,35 @@ def snapshot(folder: Path, features: dict[str, dict], schema_version: str = "") 
     )
 
 
-def _flat_features(value, prefix: str = "") -> dict[str, object]:
-    """Path -> feature description, with label lists, for comparing two feature dicts."""
+def flat_features(value, prefix: str = "") -> dict[str, object]:
+    """Path -> feature description, with label lists, for comparing two feature dicts
+    (`Features.to_dict()`): `("labels", names)` for a ClassLabel, else `(kind, dtype)`."""
     if isinstance(value, dict) and "_type" in value:
         kind = value["_type"]
         if kind == "ClassLabel":
             return {prefix: ("labels", tuple(value["names"]))}
         if kind in ("List", "LargeList", "Sequence"):
-            return _flat_features(value["feature"], prefix + "[]")
+            return flat_features(value["feature"], prefix + "[]")
         return {prefix: (kind, value.get("dtype"))}
     if isinstance(value, dict):
         out = {}
         for name, inner in value.items():
-            out.update(_flat_features(inner, f"{prefix}.{name}" if prefix else name))
+            out.update(flat_features(inner, f"{prefix}.{name}" if prefix else name))
         return out
     if isinstance(value, list) and value:
-        return _flat_features(value[0], prefix + "[]")
+        return flat_features(value[0], prefix + "[]")
     return {prefix: ("value", repr(value))}
+
+
+def label_change(before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    """How the names of a ClassLabel changed: removed, added, or only reordered."""
+    gone = [n for n in before if n not in after]
+    came = [n for n in after if n not in before]
+    return "; ".join(part for part in (
+        f"labels removed: {', '.join(gone)}" if gone else "",
+        f"labels added: {', '.join(came)}" if came else "",
+        "label order changed" if not gone and not came else "",
+    ) if part)
 
 
 def schema_changes(old: dict[str, dict], new: dict[str, dict]) -> list[str]:
@@ -80,7 +92,7 @@ def schema_changes(old: dict[str, dict], new: dict[str, dict]) -> list[str]:
         if config not in old:
             changes.append(f"config `{config}` added")
             continue
-        before, after = _flat_features(old[config]), _flat_features(new[config])
+        before, after = flat_features(old[config]), flat_features(new[config])
         for path in sorted(set(before) - set(after)):
             changes.append(f"`{config}.{path}` removed")
         for path in sorted(set(after) - set(before)):
@@ -89,14 +101,7 @@ def schema_changes(old: dict[str, dict], new: dict[str, dict]) -> list[str]:
             if before[path] == after[path]:
                 continue
             if before[path][0] == after[path][0] == "labels":
-                gone = [n for n in before[path][1] if n not in after[path][1]]
-                came = [n for n in after[path][1] if n not in before[path][1]]
-                detail = "; ".join(part for part in (
-                    f"labels removed: {', '.join(gone)}" if gone else "",
-                    f"labels added: {', '.join(came)}" if came else "",
-                    "label order changed" if not gone and not came else "",
-                ) if part)
-                changes.append(f"`{config}.{path}`: {detail}")
+                changes.append(f"`{config}.{path}`: {label_change(before[path][1], after[path][1])}")
             else:
                 changes.append(f"`{config}.{path}`: {before[path]} -> {after[path]}")
     return changes

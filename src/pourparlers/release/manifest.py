@@ -94,20 +94,31 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def verify_manifest(folder: Path) -> list[str]:
-    """What differs between the files of `folder` and its manifest (empty when they agree):
-    files missing, changed or not listed (hidden ones included), links and special files."""
+MISSING, NOT_LISTED, CHANGED, NOT_REGULAR = ("missing", "not in the manifest", "changed",
+                                             "not a regular file")
+
+
+def manifest_differences(folder: Path) -> list[tuple[str, str]]:
+    """(what, path) for every difference between the files of `folder` and its manifest: a file
+    `MISSING`, `NOT_LISTED` (hidden ones included), `CHANGED`, or a link or special file
+    (`NOT_REGULAR`); empty when they agree."""
     folder = Path(folder)
     recorded = read_manifest(folder)["files"]
     found = file_checksums(folder)
     _, odd = _walk(folder)
-    issues = [f"missing: {name}" for name in sorted(set(recorded) - set(found))]
-    issues += [f"not in the manifest: {name}" for name in sorted(set(found) - set(recorded))]
-    issues += [f"changed: {name}" for name in sorted(set(recorded) & set(found))
+    issues = [(MISSING, name) for name in sorted(set(recorded) - set(found))]
+    issues += [(NOT_LISTED, name) for name in sorted(set(found) - set(recorded))]
+    issues += [(CHANGED, name) for name in sorted(set(recorded) & set(found))
                if recorded[name]["sha256"] != found[name]["sha256"]
                or recorded[name]["size"] != found[name]["size"]]
-    issues += [f"not a regular file: {name}" for name in odd]
+    issues += [(NOT_REGULAR, name) for name in odd]
     return issues
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """What differs between the files of `folder` and its manifest, one line each (empty when
+    they agree; see `manifest_differences`)."""
+    return [f"{what}: {name}" for what, name in manifest_differences(folder)]
 
 
 def verified_release(folder: Path) -> dict:

@@ -25,8 +25,8 @@ from pourparlers.validate.fused import run_contract
 from pourparlers.validate.integrity import Context, usable
 from pourparlers.validate.report import ValidationReport, render_github, render_json, render_text, with_lines
 
-__all__ = ["CHECKS", "READ", "ValidationReport", "check_tables", "render_github", "render_json",
-           "render_text", "validate_corpus", "with_lines"]
+__all__ = ["CHECKS", "READ", "ValidationReport", "check_tables", "checklist", "render_github",
+           "render_json", "render_text", "run_checks", "validate_corpus", "with_lines"]
 
 # Problem's own order (its dataclass fields compared in turn) as a key: one tuple per problem
 # instead of two per comparison.
@@ -39,12 +39,16 @@ def _to_polars(table: object) -> pl.DataFrame:
     return pl.from_arrow(table, rechunk=False)  # a rechunk copies every column (+0.3 GB at 50k)
 
 
-def _check(tables: Mapping[str, object], taxonomy: Taxonomy) -> tuple[list[Problem], set[Check]]:
-    """All problems, and the checks that could not run (a table they need is missing or
-    malformed)."""
+def run_checks(tables: Mapping[str, object], taxonomy: Taxonomy, *,
+               contracts: Mapping[str, object] | None = None,
+               articles_in: str = "raw/") -> tuple[list[Problem], set[Check]]:
+    """All problems, sorted, and the checks that could not run (a table they need is missing or
+    malformed). `contracts` replaces the taxonomy's contracts (`verify` relaxes the text columns
+    of a text-free release); `articles_in` says in messages where the articles come from."""
     problems: list[Problem] = []
     frames: dict[str, pl.DataFrame] = {}
-    for name, contract in table_contracts(taxonomy).items():
+    contracts = table_contracts(taxonomy) if contracts is None else contracts
+    for name, contract in contracts.items():
         if name not in tables:
             problems.append(problem("missing-table", f"no {name} table was given", field=name,
                                     hint=HINT_CONVERT))
@@ -63,7 +67,7 @@ def _check(tables: Mapping[str, object], taxonomy: Taxonomy) -> tuple[list[Probl
         duplicated={name for name, column in ID_COLUMN.items()
                     if any(p.code == "duplicate-id" and p.field == f"{name}.{column}" for p in problems)},
         arrow_text=source.column("text") if isinstance(source, pyarrow.Table) and "articles" in frames
-        else None)
+        else None, articles_in=articles_in)
     with context.pool:
         pending = [item for query in runnable for item in query.make(context)]
         # Queries first, then the ones that wait for work in the thread (the text hashes).
@@ -71,29 +75,40 @@ def _check(tables: Mapping[str, object], taxonomy: Taxonomy) -> tuple[list[Probl
             query = failing() if callable(failing) else failing
             problems += report(query.collect())
     not_run = {check for check in CHECKS if any(query not in runnable for query in check.queries)}
-    return sorted(problems, key=_ORDER), not_run
+    return sort_problems(problems), not_run
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=_ORDER)
+
+
+def checklist(problems: Iterable[Problem], not_run: set[Check],
+              checks: Iterable[Check] = CHECKS, other: Check = READ) -> list[tuple[str, bool, int]]:
+    """(title, passed, failures) per check, counting problems by code; `other` counts every
+    code no check reports."""
+    by_code = Counter(p.code for p in problems)
+    lines = []
+    known: set[str] = set()
+    for check in checks:
+        known.update(check.codes)
+        failures = sum(by_code[c] for c in check.codes)
+        lines.append((check.title, failures == 0 and check not in not_run, failures))
+    rest = sum(n for code, n in by_code.items() if code not in known)
+    lines.append((other.title, rest == 0, rest))
+    return lines
 
 
 def check_tables(tables: Mapping[str, object], taxonomy: Taxonomy) -> list[Problem]:
     """Contracts and integrity checks over the normalized tables; every problem, sorted."""
-    return _check(tables, taxonomy)[0]
+    return run_checks(tables, taxonomy)[0]
 
 
 def validate_corpus(tables: Mapping[str, object], taxonomy: Taxonomy,
                     extra_problems: Iterable[Problem] = ()) -> ValidationReport:
     """Check the tables and add the problems found earlier (reading raw/, converting exports)
     to one report with its checklist."""
-    problems, not_run = _check(tables, taxonomy)
+    problems, not_run = run_checks(tables, taxonomy)
     extra_problems = list(extra_problems)
     if extra_problems:
-        problems = sorted([*problems, *extra_problems], key=_ORDER)
-    by_code = Counter(p.code for p in problems)
-    checks = []
-    known: set[str] = set()
-    for check in CHECKS:
-        known.update(check.codes)
-        failures = sum(by_code[c] for c in check.codes)
-        checks.append((check.title, failures == 0 and check not in not_run, failures))
-    other = sum(n for code, n in by_code.items() if code not in known)
-    checks.append((READ.title, other == 0, other))
-    return ValidationReport(problems=problems, checks=checks)
+        problems = sort_problems([*problems, *extra_problems])
+    return ValidationReport(problems=problems, checks=checklist(problems, not_run))

@@ -118,7 +118,7 @@ def _column_checks(name: str, column: str,
     pairs: list[tuple[pa.Check, Rule]] = []
     if ID_COLUMN.get(name) == column:
         pairs.append((pa.Check(_unique_values, name="unique_values", error="unique values"),
-                      Rule("duplicate-id", "(worded by _duplicate_id_problems)", (column,))))
+                      Rule("duplicate-id", "(worded by fused.duplicate_id_problems)", (column,))))
     if label is not None:
         values, path = label
         pairs.append((pa.Check.isin(list(values)), Rule(

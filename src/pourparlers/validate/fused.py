@@ -169,12 +169,12 @@ def failure_problems(name: str, df: pl.DataFrame, contract: pa.DataFrameSchema,
                         f"{NOUN[name]} has no {column} ({name}.{column} is null)", (),
                         meta["expected"], meta["field"], meta["hint"])
         elif check == "field_uniqueness":
-            problems += _duplicate_id_problems(name, df, column, index)
+            problems += duplicate_id_problems(name, df, column, index)
             continue
         elif number is not None:
             rule = contract.columns[column].metadata["rules"][number]
             if rule.code == "duplicate-id":
-                problems += _duplicate_id_problems(name, df, column, index)
+                problems += duplicate_id_problems(name, df, column, index)
                 continue
         else:
             rule = Rule("contract-error", f"check {check} failed on {name}.{column}", (),
@@ -206,8 +206,9 @@ def _table_problem(name: str, contract: pa.DataFrameSchema, case: dict) -> Probl
                    field=f"{name}.{column}", hint=HINT_CONVERT)
 
 
-def _duplicate_id_problems(name: str, df: pl.DataFrame, column: str,
-                           index: pl.Series) -> list[Problem]:
+def duplicate_id_problems(name: str, df: pl.DataFrame, column: str,
+                          index: pl.Series) -> list[Problem]:
+    """The rows at `index` of `df` (located as rows of table `name`), whose `column` repeats."""
     located = gather(name, df, index, [column])
     counts = Counter(located[column].to_list())
     return [

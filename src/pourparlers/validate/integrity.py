@@ -36,18 +36,19 @@ Pending = tuple[pl.LazyFrame | Callable[[], pl.LazyFrame], Callable[[pl.DataFram
 @dataclass
 class Context:
     """What the queries read: the usable tables as polars frames, the taxonomy, which tables'
-    ids repeat (their lookups are deduplicated), the articles' Arrow text column if any, and a
-    thread for work that runs beside the queries."""
+    ids repeat (their lookups are deduplicated), the articles' Arrow text column if any, where
+    the articles come from (for messages), and a thread for work that runs beside the queries."""
 
     frames: dict[str, pl.DataFrame]
     taxonomy: Taxonomy
     duplicated: set[str] = field(default_factory=set)
     arrow_text: pyarrow.ChunkedArray | None = None
+    articles_in: str = "raw/"
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
 
     @cached_property
     def article_lookup(self) -> pl.DataFrame:
-        return _article_lookup(self.frames["articles"], "articles" in self.duplicated)
+        return article_lookup(self.frames["articles"], "articles" in self.duplicated)
 
     @cached_property
     def entity_lookup(self):
@@ -94,14 +95,21 @@ def one_per_key(frame: pl.LazyFrame, key: str, duplicated: bool) -> pl.DataFrame
     return frame.collect()
 
 
-def _article_lookup(articles: pl.DataFrame, duplicated: bool) -> pl.DataFrame:
-    """article_id -> text and its length, one row per article, in one chunk (see `_spans`)."""
-    frame = articles.lazy().select("article_id", pl.col("text").alias("_doc"),
-                                   pl.col("text").str.len_chars().alias("_doc_len"))
+def article_lookup(articles: pl.DataFrame, duplicated: bool = True) -> pl.DataFrame:
+    """article_id -> text and its length, one row per article, in one chunk (see `_spans`).
+
+    Without a text (a text-free release) the length is the recorded `n_chars`: offsets are
+    still checked against it, span texts cannot be."""
+    length = pl.col("text").str.len_chars()
+    if "n_chars" in articles.columns:
+        length = pl.coalesce(length, pl.col("n_chars").cast(pl.UInt32, strict=False))
+    frame = articles.lazy().select("article_id", pl.col("text").alias("_doc"), length.alias("_doc_len"))
     return one_per_key(frame, "article_id", duplicated).rechunk()
 
 
-def _unknown_articles(name: str, df: pl.DataFrame, article_ids: pl.Series) -> Pending:
+def unknown_articles_in(name: str, df: pl.DataFrame, article_ids: pl.Series,
+                        where: str = "raw/") -> Pending:
+    """Rows of `df` (located as rows of table `name`) whose article_id is not in `article_ids`."""
     missing = (df.lazy()
                .filter(~pl.col("article_id").is_in(article_ids.implode()))
                .select(location_exprs(name, df.columns)))
@@ -109,7 +117,8 @@ def _unknown_articles(name: str, df: pl.DataFrame, article_ids: pl.Series) -> Pe
     def report(missing: pl.DataFrame) -> list[Problem]:
         return [
             at(row, "unknown-article",
-                f"{NOUN[name]} refers to article {show(row['_article'])}, which is not in raw/",
+                f"{NOUN.get(name, f'a row of {name}')} refers to article {show(row['_article'])}, "
+                f"which is not in {where}",
                 field="articles.article_id",
                 hint="ingest the article with `pourparlers ingest`, or remove the export of an "
                      "article that is not in raw/")
@@ -118,7 +127,14 @@ def _unknown_articles(name: str, df: pl.DataFrame, article_ids: pl.Series) -> Pe
     return missing, report
 
 
-def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame) -> Pending:
+def span_check(name: str, df: pl.DataFrame, lookup: pl.DataFrame, field: str | None = None) -> Pending:
+    """Offsets inside the article text and span texts equal to `text[start:end]`, for rows of
+    `df` located as rows of table `name` (columns article_id, start, end, text, export_text);
+    `field` names the text column in messages (default `<name>.text`)."""
+    return _spans(name, df, lookup, field or f"{name}.text")
+
+
+def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame, field: str) -> Pending:
     """Offsets inside the article text; `text` and `export_text` equal `text[start:end]`.
 
     Each row gets its article's text (a string view, no copy), sliced by polars, whose
@@ -174,7 +190,7 @@ def _spans(name: str, df: pl.DataFrame, lookup: pl.DataFrame) -> Pending:
                     parts.append(f"{said} {show(value)} ({difference})")
                     invisible |= unseen
             problems.append(at(row, "span-text-mismatch", f"{shown} but " + " and ".join(parts),
-                                expected=show(row["_span"]), field=f"{name}.text",
+                                expected=show(row["_span"]), field=field,
                                 hint=HINT_INVISIBLE if invisible else HINT_OFFSETS))
         return problems
     return failing, report
@@ -351,12 +367,14 @@ def _gold(frames: dict[str, pl.DataFrame]) -> Pending:
 def unknown_articles(context: Context) -> list[Pending]:
     """Every annotation row names an article of the articles table."""
     article_ids = context.frames["articles"]["article_id"]
-    return [_unknown_articles(name, context.frames[name], article_ids) for name in ANNOTATION_TABLES]
+    return [unknown_articles_in(name, context.frames[name], article_ids, context.articles_in)
+            for name in ANNOTATION_TABLES]
 
 
 def spans(context: Context) -> list[Pending]:
     """Offsets inside the text, and every span text equal to `text[start:end]`."""
-    return [_spans(name, context.frames[name], context.article_lookup) for name in SPAN_TABLES]
+    return [_spans(name, context.frames[name], context.article_lookup, f"{name}.text")
+            for name in SPAN_TABLES]
 
 
 def text_hashes(context: Context) -> list[Pending]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pourparlers.display import printable
 from pourparlers.errors import Problem
@@ -18,10 +18,13 @@ from pourparlers.validate.locate import one_line
 @dataclass
 class ValidationReport:
     """Everything wrong with the data, and the checklist that says which checks found it:
-    (title, passed, number of problems) per check."""
+    (title, passed, number of problems) per check; `skipped` names the checks that do not
+    apply, with why (title, reason); `command` is the verb that made the report."""
 
     problems: list[Problem]
     checks: list[tuple[str, bool, int]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    command: str = "validate"
 
     @property
     def ok(self) -> bool:
@@ -33,9 +36,9 @@ def render_text(report: ValidationReport) -> str:
     failed = [c for c in report.checks if not c[1]]
     n = len(report.problems)
     if report.ok:
-        lines = [f"validate: all {len(report.checks)} checks passed"]
+        lines = [f"{report.command}: all {len(report.checks)} checks passed"]
     else:
-        lines = [f"validate: {len(failed)} of {len(report.checks)} checks failed, "
+        lines = [f"{report.command}: {len(failed)} of {len(report.checks)} checks failed, "
                  f"{n} problem{'s' if n != 1 else ''}"]
     for name, passed, failures in report.checks:
         if passed:
@@ -44,6 +47,7 @@ def render_text(report: ValidationReport) -> str:
             lines.append(f"  ✗ {name}: {failures} problem{'s' if failures != 1 else ''}")
         else:
             lines.append(f"  ✗ {name}: not run (a table it needs is missing or malformed)")
+    lines += [f"  - {name}: not checked ({reason})" for name, reason in report.skipped]
     if report.problems:
         lines += ["", "problems:"]
         lines += [f"  {printable(one_line(p.render()))}" for p in report.problems]
@@ -58,6 +62,8 @@ def render_json(report: ValidationReport) -> str:
                    for name, passed, failures in report.checks],
         "problems": [p.as_dict() for p in report.problems],
     }
+    if report.skipped:
+        data["skipped"] = [{"name": name, "reason": reason} for name, reason in report.skipped]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -72,13 +78,14 @@ def _escape_property(text: str) -> str:
 def render_github(report: ValidationReport) -> str:
     """GitHub Actions workflow commands: one `::error` annotation per problem, on its file."""
     lines = []
+    title = f"pourparlers {report.command}"
     for p in report.problems:
         props = []
         if p.file:
             props.append(f"file={_escape_property(p.file)}")
             if p.line:
                 props.append(f"line={p.line}")
-        props.append(f"title={_escape_property(f'pourparlers validate: {p.code}')}")
+        props.append(f"title={_escape_property(f'{title}: {p.code}')}")
         details = [f"{p.location()}: {p.message}"]
         if p.expected:
             details.append(f"expected: {p.expected}")
@@ -89,10 +96,13 @@ def render_github(report: ValidationReport) -> str:
         lines.append(f"::error {','.join(props)}::{_escape_data(chr(10).join(details))}")
     for name, passed, failures in report.checks:
         if not passed and not failures:
-            lines.append(f"::error title={_escape_property('pourparlers validate')}::"
+            lines.append(f"::error title={_escape_property(title)}::"
                          f"{_escape_data(f'check not run: {name}')}")
+    for name, reason in report.skipped:
+        lines.append(f"::notice title={_escape_property(title)}::"
+                     f"{_escape_data(f'not checked: {name} ({reason})')}")
     if report.ok:
-        lines.append(f"::notice title={_escape_property('pourparlers validate')}::"
+        lines.append(f"::notice title={_escape_property(title)}::"
                      f"all {len(report.checks)} checks passed")
     return "\n".join(lines) + "\n"
 
