@@ -6,6 +6,9 @@ Tests that need the server or a browser are marked `labelstudio` / `browser` fro
 they use (`pytest_collection_modifyitems`), so `scripts/test -m "not labelstudio and not
 browser"` is the quick loop and a marker can never be forgotten.
 
+Tests that need a tool the machine lacks (a browser, node) are skipped through
+`helpers.loud_skip`, and `pytest_terminal_summary` ends the run with a block per such skip.
+
 The HF variables are read when `datasets` is imported, so they are set here, before any test
 module imports it.
 """
@@ -14,11 +17,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import REPO, copy_repository, free_port
+from helpers import LOUD_SKIPS, REPO, copy_repository, free_port, loud_skip
 
 from pourparlers.repo import Repo
 
@@ -29,6 +33,11 @@ os.environ["HF_UPDATE_DOWNLOAD_COUNTS"] = "0"
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 MARKED_BY_FIXTURE = {"label_studio": "labelstudio", "chromium": "browser"}
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+"""Looked for on PATH in this order (as `scripts/test` does): Debian's package, then the ones
+GitHub's Ubuntu runner images ship."""
+NO_BROWSER = "POURPARLERS_NO_BROWSER"
+"""Set by `scripts/test` to why it could not install Chromium."""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -108,17 +117,48 @@ def ls_client(ls_env):
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Debian's Chromium driven by Playwright (never a downloaded browser); `scripts/test`
-    installs it."""
+    """A headless Chromium driven by Playwright: Debian's `chromium` (`scripts/test` installs it
+    when it runs as root or has passwordless sudo), else a `chromium-browser` or `google-chrome`
+    the machine already has; never a browser downloaded by Playwright. Without one, the browser
+    tests are skipped loudly."""
+    path = usable_browser()
     from playwright.sync_api import sync_playwright
 
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is needed: apt-get install chromium (scripts/test installs it)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
+def usable_browser() -> str:
+    """The first of BROWSERS on PATH that answers `--version` (Ubuntu's apt `chromium-browser`
+    is only a wrapper asking for a snap), or a loud skip saying why there is none."""
+    if os.environ.get(NO_BROWSER):
+        loud_skip("browser tests", os.environ[NO_BROWSER])
+    path = next(filter(None, map(shutil.which, BROWSERS)), None)
+    if path is None:
+        loud_skip("browser tests", f"none of {', '.join(BROWSERS)} is on PATH; scripts/test installs "
+                                   "Debian's chromium when it runs as root or has passwordless sudo")
+    try:
+        answer = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        loud_skip("browser tests", f"{path} --version did not answer: {error}")
+    if answer.returncode != 0:
+        loud_skip("browser tests", f"{path} --version failed (exit {answer.returncode}): "
+                                   f"{(answer.stderr or answer.stdout).strip()[:300]}")
+    return path
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_HF_HOME, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """A block no one can miss for each kind of test this machine could not run, and on GitHub
+    Actions a warning annotation on the run."""
+    for what, reason in LOUD_SKIPS.items():
+        terminalreporter.write_sep("!", f"{what} SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(f"{what} SKIPPED: {reason}", red=True, bold=True)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            message = f"{what} SKIPPED: {reason}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            terminalreporter.write_line(f"::warning::{message}")

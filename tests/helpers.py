@@ -8,6 +8,9 @@ import shutil
 import socket
 import uuid
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from pourparlers.repo import Repo
 
@@ -15,6 +18,16 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
 """Paragraphs of the seed articles (the first of each), for tests that ingest new articles."""
+
+LOUD_SKIPS: dict[str, str] = {}
+"""What this test session could not check, and why: conftest prints it in a block at the end."""
+
+
+def loud_skip(what: str, reason: str) -> NoReturn:
+    """Skip tests this machine cannot run (no browser, no node) and say so at the end of the run:
+    a missing tool must never pass for a green suite unnoticed."""
+    LOUD_SKIPS[what] = reason
+    pytest.skip(f"{what} SKIPPED: {reason}")
 
 
 def copy_repository(root: Path, *, annotations: bool = False) -> Path:

@@ -2,8 +2,9 @@
 opening, regions and relation arrows are drawn, and a stance's choices sit beside it.
 
 Debian's Chromium, driven by Playwright with `executable_path` (never a downloaded browser; the
-`chromium` fixture is in conftest.py). The task is the corpus's densest article with its gold
-annotation. Screenshots are kept for a human look in `.labelstudio/screenshots/` (git-ignored).
+`chromium` fixture is in conftest.py, and skips these tests loudly on a machine without one).
+The task is the corpus's densest article with its gold annotation. Screenshots are kept for a
+human look in `.labelstudio/screenshots/` (git-ignored).
 """
 
 from __future__ import annotations
