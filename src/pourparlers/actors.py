@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from pourparlers.errors import PourparlersError
+from pourparlers.taxonomy import Strict, Text
 
 
 class ActorsError(PourparlersError):
@@ -25,20 +26,15 @@ class ActorsError(PourparlersError):
 
 
 CanonicalId = Annotated[str, StringConstraints(pattern=r"^\S+$")]
-Text = Annotated[str, StringConstraints(min_length=1)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Actor(_Strict):
+class Actor(Strict):
     name: Text
     type: Text
     external_ids: dict[CanonicalId, CanonicalId] = {}   # e.g. {wikidata: Q...}, only once verified
 
 
-class ActorsSpec(_Strict):
+class ActorsSpec(Strict):
     actors: dict[CanonicalId, Actor]
 
 

@@ -97,18 +97,24 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pourparlers.corpus import load_corpus
-    from pourparlers.validate import render_github, render_json, render_text, with_lines
+    from pourparlers.validate import with_lines
 
     repo = _repo(args)
     report = with_lines(load_corpus(repo).report, repo)
-    if args.format == "json":
-        print(render_json(report))
-    elif args.format == "github":
-        print(render_github(report))
-        print(render_text(report))
-    else:
-        print(render_text(report))
+    _print_report(report, args.format)
     return 0 if not report.problems else 1
+
+
+def _print_report(report, form: str) -> None:
+    """A validation report as JSON, GitHub annotations (then the text), or text."""
+    from pourparlers.validate import render_github, render_json, render_text
+
+    if form == "json":
+        print(render_json(report))
+        return
+    if form == "github":
+        print(render_github(report))
+    print(render_text(report))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -175,16 +181,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from pourparlers.release.verify import verify
-    from pourparlers.validate import render_github, render_json, render_text
 
     report = verify(_repo(args), args.release, revision=args.revision)
-    if args.format == "json":
-        print(render_json(report))
-    elif args.format == "github":
-        print(render_github(report))
-        print(render_text(report))
-    else:
-        print(render_text(report))
+    _print_report(report, args.format)
     return 0 if report.ok else 1
 
 

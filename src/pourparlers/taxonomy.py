@@ -36,11 +36,13 @@ Label = Annotated[str, StringConstraints(pattern=r"^[^,\s](?:[^,]*[^,\s])?$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A declaration read from schema/: unknown keys are refused, values are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Controls(_Strict):
+class Controls(Strict):
     """Label Studio control names, shared by the label config and the converter."""
 
     text: Label
@@ -56,7 +58,7 @@ class Controls(_Strict):
     holder_relation: Label
 
 
-class Item(_Strict):
+class Item(Strict):
     """A label with its French and English definitions."""
 
     name: Label
@@ -70,7 +72,7 @@ class Realis(Item):
     plover_mode: Label | None = None
 
 
-class PloverSlots(_Strict):
+class PloverSlots(Strict):
     """The event roles that fill PLOVER's `actor` (CAMEO source), `recipient` (CAMEO target) and
     event location."""
 
@@ -97,7 +99,7 @@ class EventType(Item):
     roles: dict[Label, Label | list[Label]] = Field(min_length=1)
 
 
-class Stance(_Strict):
+class Stance(Strict):
     holder_types: list[Label] = Field(min_length=1)
     holderless_attribution: Label
     targets: list[Item] = Field(min_length=1)
@@ -105,20 +107,20 @@ class Stance(_Strict):
     attributions: list[Item] = Field(min_length=1)
 
 
-class CanonicalIds(_Strict):
+class CanonicalIds(Strict):
     """The entity types whose named mentions need a canonical id when they fill an event
     argument or hold a stance."""
 
     required_for: list[Label] = Field(min_length=1)
 
 
-class Preannotation(_Strict):
+class Preannotation(Strict):
     """spaCy's labels mapped onto ours for pre-annotations (labels absent are not suggested)."""
 
     spacy_types: dict[Label, Label]
 
 
-class TaxonomySpec(_Strict):
+class TaxonomySpec(Strict):
     """`schema/taxonomy.yaml` as declared."""
 
     schema_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
