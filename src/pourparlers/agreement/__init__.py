@@ -244,16 +244,19 @@ def release_annotations(folder) -> list[dict]:
     return [row for rows in read_config(folder, "annotations").values() for row in rows]
 
 
-def tables_from_annotations(annotations: Sequence[dict], articles: Sequence[str]) -> dict[str, pa.Table]:
+def tables_from_annotations(annotations: Sequence[dict], articles: Sequence[str],
+                            numbers: Sequence[int] | None = None) -> dict[str, pa.Table]:
     """The tables `agreement` reads, from rows of a release's `annotations` config (labels by name).
 
-    A release holds no Label Studio id: each annotation gets its position in `annotations` (from
-    1) as its annotation id, each article its position in `articles` as its task id, each region
-    its released id (the `a`/`b` labels and the disagreements show them; every figure is the
-    same). The corpus browser passes the rows in release order, so its numbers are the CLI's."""
+    A release holds no Label Studio id: each annotation gets its position in the config (from
+    1; `numbers` gives them for a subset of its rows) as its annotation id, each article its
+    position in `articles` as its task id, each region its released id (the `a`/`b` labels and
+    the disagreements show them; every figure is the same), so the corpus browser names the
+    annotations as `agreement --release` does."""
     position = {article_id: number for number, article_id in enumerate(articles, start=1)}
     rows: dict[str, list[dict]] = {"entities": [], "events": [], "event_arguments": [], "stances": []}
-    for number, annotation in enumerate(annotations, start=1):
+    numbers = range(1, len(annotations) + 1) if numbers is None else numbers
+    for number, annotation in zip(numbers, annotations, strict=True):
         where = {"article_id": annotation["article_id"], "annotation_id": number,
                  "annotator": annotation["annotator"], "layer": annotation["layer"],
                  "task_id": position.get(annotation["article_id"], 0)}
