@@ -221,9 +221,25 @@ def test_the_corpus_page_shows_its_figures_tables_and_links(built, visit, tmp_pa
     for figure in ("stance-map", "events-by-date"):
         image = page.locator(f"img[src='plots/{figure}.svg']")
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert page.locator("#articles ~ table a[href^='articles/']").count() >= 5
-    assert page.locator("a[href^='actors/']").count() >= 53
+    assert page.locator("#article-list a[href^='articles/']").count() == 5
+    assert page.locator("#actor-list a[href^='actors/']").count() == 53
     assert page.locator("a[href^='compare/']").count() >= 7
     save_screenshot(page, "corpus.png", tmp_path)
     page.evaluate("document.getElementById('stance-map').scrollIntoView()")
     save_screenshot(page, "corpus-stance-map.png", tmp_path)
+
+
+def test_an_actor_page_links_each_stance_to_its_evidence_selected_in_the_article(built, visit, rows, tmp_path):
+    held = [row for row in rows["stances"] if row["holder_canonical_id"] == "vladimir-poutine"]
+    page = visit("actors/vladimir-poutine.html").open()
+    assert page.locator("#stance-evidence tr[data-id]").count() == len(held) > 0
+    save_screenshot(page, "actor.png", tmp_path)
+    first = page.locator("#stance-evidence tr[data-id]").first
+    stance = first.get_attribute("data-id")
+
+    first.locator("a").click()
+    page.wait_for_selector("body[data-ready='1'][data-selected]")
+
+    assert page.locator("body").get_attribute("data-selected") == stance
+    assert page.locator(f".detail[data-id='{stance}']").is_visible()
+    assert page.locator(f"#text .ann.selected[data-id='{stance}']").count() >= 1

@@ -82,12 +82,12 @@ def entity_colours(taxonomy: Taxonomy) -> dict[str, str]:
     return {name: _hex(palette[i % len(palette)]) for i, name in enumerate(taxonomy.entity_types)}
 
 
-SIGN_MAPS = {"+": "Greens", "−": "Reds", "-": "Reds", "±": "Oranges"}   # any other sign: Greys
+SIGN_MAPS = {"+": "Greens", "−": "Reds", "-": "Reds", "±": "Purples"}   # any other sign: Greys
 
 
 def polarity_colours(taxonomy: Taxonomy) -> dict[str, tuple[str, str]]:
     """Polarity -> (light fill, strong line), from matplotlib's sequential maps chosen by the
-    polarity's sign (support green, opposition red, conditional orange, the rest grey)."""
+    polarity's sign (support green, opposition red, conditional purple, the rest grey)."""
     from matplotlib import colormaps
 
     out = {}
