@@ -622,6 +622,17 @@ def _bare_step(fmt: str):
     return step
 
 
+def _step_site(root: Path, work: Path) -> dict:
+    """`pourparlers site --release` of the release the build step wrote (every page and figure)."""
+    from pourparlers.site import site
+
+    out = work / "site"
+    t0 = time.perf_counter()
+    result = site(Repo(root), out, release=work / "dist" / VERSION)
+    return {"seconds": time.perf_counter() - t0, "articles": result.written["article pages"],
+            "pages": sum(1 for _ in out.rglob("*.html")), "mb": _folder_mb(out)}
+
+
 STEPS = {
     "parse": _step_parse,
     "convert": _step_convert,
@@ -636,7 +647,9 @@ STEPS = {
     "pipeline": _step_pipeline,
     **{f"export_{fmt}": _export_step(fmt) for fmt in EXPORTS},
     **{f"bare_{fmt}": _bare_step(fmt) for fmt in EXPORTS},
+    "site": _step_site,
 }
+SITE_GOAL_SECONDS = 60   # the corpus browser of 1k articles (issue 19), measured at the smallest size
 
 
 class ChildrenMemory(threading.Thread):
@@ -866,6 +879,8 @@ class Bench:
                 self.say(f"  round {round_number + 1} of {self.repeat} done")
             if n == self.sizes[-1]:
                 self.once("pipeline", n)
+            if n == self.sizes[0]:   # the corpus browser, once, from build's release
+                self.once("site", n)
             for step in [*LABELS, *(f"{kind}_{fmt}" for fmt in EXPORTS for kind in ("export", "bare"))]:
                 if (step, n) not in self.results:
                     continue
@@ -915,6 +930,26 @@ class Bench:
 
     def get(self, step: str, n: int) -> list[dict]:
         return self.results[(step, n)]
+
+    def site_only(self) -> None:
+        """`--only site`: per size, convert and build once (its input), then the site once."""
+        for n in self.sizes:
+            for step in ("convert", "build", "site"):
+                self.once(step, n)
+
+    def site_lines(self) -> list[str]:
+        """The site's time at each size it ran at, against its goal at 1k (<= SITE_GOAL_SECONDS)."""
+        lines = []
+        for n in self.sizes:
+            if ("site", n) not in self.results:
+                continue
+            [run] = self.get("site", n)[-1:]
+            goal = f"goal < {SITE_GOAL_SECONDS} s at 1k: {'yes' if run['seconds'] < SITE_GOAL_SECONDS else 'NO'}" \
+                if n == 1_000 else "no goal at this size"
+            lines.append(f"corpus browser at {_fmt_n(n)} (`pourparlers site --release`, from build's release): "
+                         f"{run['seconds']:.1f} s, {run['pages']} pages, {run['mb']:.1f} MB, peak "
+                         f"{run['peak_mib']:.0f} MiB ({goal})")
+        return lines
 
     def export_lines(self, n: int) -> list[str]:
         """Each export at size n next to a bare write of its own output (ratio: median over
@@ -990,6 +1025,7 @@ class Bench:
                      f"{peak[worst]:.0f} MiB | | <= {MEMORY_CAP_MIB} MiB | "
                      f"{'yes' if peak[worst] <= MEMORY_CAP_MIB else 'NO'} |")
         lines += self.export_lines(largest)
+        lines += self.site_lines()
         per = {n: sum(_per_article(self.get(s, n)) for s in ("convert", "validate", "build")) * 1000
                for n in sizes}
         growth = per[largest] / per[sizes[0]]
@@ -1038,6 +1074,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
+    parser.add_argument("--only", choices=["site"], help="measure only this step (with what it needs: "
+                        "convert and build, once per size)")
     parser.add_argument("--worker", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -1051,9 +1089,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench = Bench(sizes, args.repeat, folder, say=lambda m: print(m, file=sys.stderr, flush=True))
         bench.prepare()
-        bench.ci_validate(args.repeat)
-        bench.everything()
-        report = bench.report()
+        if args.only == "site":
+            bench.site_only()
+            report = "\n".join(bench.site_lines()) + "\n"
+        else:
+            bench.ci_validate(args.repeat)
+            bench.everything()
+            report = bench.report()
         print(report)
         if args.out:
             atomic.write_text(args.out, report)

@@ -184,3 +184,21 @@ def test_a_step_peak_is_its_own_not_its_parents():
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert float(done.stdout) < 250
     assert len(held) == 300 * 2**20
+
+
+def test_the_site_step_builds_the_corpus_browser_of_build_s_release_and_is_reported_against_its_goal(
+        synthetic, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    benchmark._step_convert(synthetic, work)
+    benchmark._step_build(synthetic, work)
+
+    run = benchmark._step_site(synthetic, work)
+
+    assert run["articles"] == N
+    assert run["pages"] == 1 + N + benchmark.ACTORS   # corpus, articles, actors (no alternate: no pair)
+    bench = Bench([1_000], repeat=1, folder=tmp_path)
+    bench.results[("site", 1_000)] = [{**run, "seconds": 42.0, "peak_mib": 300.0}]
+    assert bench.site_lines() == [
+        f"corpus browser at 1k (`pourparlers site --release`, from build's release): 42.0 s, {run['pages']} "
+        f"pages, {run['mb']:.1f} MB, peak 300 MiB (goal < 60 s at 1k: yes)"]

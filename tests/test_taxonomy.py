@@ -22,6 +22,7 @@ def test_taxonomy_v1_has_the_designed_inventory():
     assert len(found.event_types) == 13
     assert found.realis == ("ACTUAL", "PLANNED", "HYPOTHETICAL", "NEGATED", "GENERIC")
     assert found.polarities == ("FAVOR", "AGAINST", "CONDITIONAL", "NEUTRAL")
+    assert found.polarity_signs == {"FAVOR": "+", "AGAINST": "−", "CONDITIONAL": "±", "NEUTRAL": "="}
     assert found.attributions == ("DIRECT_QUOTE", "INDIRECT_SPEECH", "THIRD_PARTY", "AUTHORIAL")
     assert found.holderless_attribution == "AUTHORIAL"
     assert set(found.coarse_of.values()) <= {"PER", "ORG", "LOC", "MISC", "O"}
@@ -119,6 +120,8 @@ def _broken(edit) -> dict:
     (lambda d: d["plover_slots"]["recipient"].append("speaker"),
      r"plover_slots: speaker in more than one slot"),
     (lambda d: d.pop("plover_slots"), r"plover_slots: Field required"),
+    (lambda d: d["stance"]["polarities"][3].update(sign="+"), r"stance\.polarities: signs \+, −, ±, \+ are not"),
+    (lambda d: d["stance"]["polarities"][0].pop("sign"), r"stance\.polarities\.0\.sign: Field required"),
 ])
 def test_a_broken_declaration_is_refused_with_its_yaml_path(edit, message):
     with pytest.raises(TaxonomyError, match=message):

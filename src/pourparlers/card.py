@@ -333,7 +333,7 @@ def render_card(template: Path, *, version: str, repo_id: str, taxonomy: Taxonom
                 counts: dict[str, dict[str, int]], splits: list[str],
                 infos: dict[str, DatasetInfo], labels: dict, heads: dict[str, DatasetDict],
                 sources: list[dict], ner_dropped: int, text: bool, agreement: Path | None,
-                sentences: str = "") -> str:
+                sentences: str = "", site_url: str | None = None) -> str:
     """The release's README.md: the template filled with the card data (configs, features,
     splits, sizes) and every generated section.
 
@@ -367,6 +367,7 @@ def render_card(template: Path, *, version: str, repo_id: str, taxonomy: Taxonom
         "with_text": text,
         "examples": examples_markdown(heads),
         "agreement": agreement_markdown(agreement),
+        "site_url": site_url,
     }
     return _render_card(template, _card_data(counts, len(sources), infos), variables)
 

@@ -328,6 +328,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from pourparlers.site import site
+
+    result = site(_repo(args), Path(args.out), release=Path(args.release) if args.release else None)
+    console().print(_table(f"Site of release {result.version} in {result.path}", ["written", "count"],
+                           [[name, count] for name, count in result.written.items()]))
+    say(f"Open it: {(result.path / 'index.html').absolute().as_uri()}")
+    return 0
+
+
 def _repo(args: argparse.Namespace) -> Repo:
     """The repository of `--root`, else the one around the working folder."""
     return Repo.at(args.root) if args.root is not None else Repo.find()
@@ -446,6 +456,13 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--release", help="export this built release (default: build the repository's first, "
                         "in a temporary folder)")
     export.set_defaults(run=cmd_export)
+
+    site = verbs.add_parser("site", parents=[root], help="the static corpus browser: article, side-by-side, "
+                            "actor and corpus pages that open offline from the folder")
+    site.add_argument("--out", required=True, help="the folder to write (replaced only if a previous site)")
+    site.add_argument("--release", help="the built release to show (default: build the repository's first, "
+                      "in a temporary folder)")
+    site.set_defaults(run=cmd_site)
 
     agree = verbs.add_parser("agreement", parents=[root],
                              help="inter-annotator agreement of two annotations per article")

@@ -245,6 +245,9 @@ _CODES = [
     Code("repo-id-invalid", "command", "a Hugging Face repo id is not ORG/NAME (letters, digits, "
          "'-', '_', '.'; at most 96 characters; no '--' or '..')", "--repo-id, manifest.json repo_id",
          "e.g. --repo-id my-org/pourparlers"),
+    Code("site-url-invalid", "command", "the configured address of the published corpus browser is "
+         "not a plain https URL", "[tool.pourparlers] site_url",
+         "e.g. site_url = \"https://my-org.github.io/pourparlers/\" in pyproject.toml"),
     Code("build-refused", "command", "a release could not be built", "dist/", ""),
     Code("release-refused", "command", "a release could not be cut (version, previous release, "
          "changelog)", "CHANGELOG.md, dist/", ""),
@@ -267,6 +270,9 @@ _CODES = [
          "install the extra: pip install -e '.[labelstudio]' (scripts/setup does), or pass --no-model"),
     Code("export-refused", "command", "an export could not be written (no release, a text-free one, a "
          "release of another taxonomy, a missing library)", "", ""),
+    Code("site-refused", "command", "the corpus browser could not be built (no release, a text-free "
+         "one, a release of another taxonomy, its stylesheet's npm package not installed)", "",
+         "the message names the missing piece and the command that provides it"),
     Code("agreement-refused", "command", "no article has both annotations to compare", "", ""),
     Code("selector-invalid", "command", "an annotation selector of `agreement` (--a, --b) is not one "
          "it knows", "", "use gold, alternate, annotator:<id> or annotation:<id>"),

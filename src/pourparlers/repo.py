@@ -9,6 +9,7 @@ user stands in (or `--root`).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -44,6 +45,20 @@ def check_repo_id(repo_id: str) -> str:
     except HFValidationError as error:
         raise RepoIdError(f"repo id {shown} is not a Hub repo id: {str(error).split(':')[0]}") from None
     return repo_id
+
+
+SITE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~/%-]*)?$")
+
+
+def check_site_url(url: object) -> str:
+    """`url` if it is a plain https URL (host, optional port and path of URL-safe characters:
+    the card prints it as a Markdown link), else `PourparlersError` [site-url-invalid]."""
+    if isinstance(url, str) and len(url) <= 300 and SITE_URL.match(url):
+        return url
+    shown = repr(url) if len(str(url)) <= 120 else repr(str(url)[:120]) + "…"
+    raise PourparlersError(f"[tool.pourparlers] site_url {shown} in pyproject.toml is not a plain https URL",
+                           'e.g. site_url = "https://my-org.github.io/pourparlers/" (letters, digits, '
+                           "'.', '-', '_', '~', '%' and '/' only)", code="site-url-invalid")
 
 
 class NotARepository(PourparlersError):
@@ -186,18 +201,28 @@ class Repo:
         actors = load_actors(self.actors_file, taxonomy.entity_types, self.relative(self.actors_file))
         return replace(taxonomy, actors=actors)
 
-    def hub_repo_id(self) -> str | None:
-        """The Hub dataset repo of this corpus, `[tool.pourparlers] repo_id` of pyproject.toml
-        (checked as `ORG/NAME`), or None when it is not set."""
+    def _settings(self) -> dict:
+        """`[tool.pourparlers]` of pyproject.toml ({} without the file or the table)."""
         import tomllib
 
         try:
             with open(self.pyproject, "rb") as handle:
                 config = tomllib.load(handle).get("tool", {}).get("pourparlers", {})
         except FileNotFoundError:
-            return None
+            return {}
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise RepoIdError(f"{self.relative(self.pyproject)} cannot be read: {error}",
                               "fix the TOML syntax") from None
-        repo_id = config.get("repo_id") if isinstance(config, dict) else None
+        return config if isinstance(config, dict) else {}
+
+    def hub_repo_id(self) -> str | None:
+        """The Hub dataset repo of this corpus, `[tool.pourparlers] repo_id` of pyproject.toml
+        (checked as `ORG/NAME`), or None when it is not set."""
+        repo_id = self._settings().get("repo_id")
         return None if repo_id is None else check_repo_id(repo_id)
+
+    def site_url(self) -> str | None:
+        """Where the corpus browser (`pourparlers site`) is published, `[tool.pourparlers]
+        site_url` of pyproject.toml (checked: a plain https URL), or None when it is not set."""
+        url = self._settings().get("site_url")
+        return None if url is None else check_site_url(url)

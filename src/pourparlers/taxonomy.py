@@ -66,6 +66,13 @@ class Item(Strict):
     en: Text
 
 
+class Polarity(Item):
+    """A stance polarity with the sign that shows it wherever colour alone would (the site's
+    highlights and stance map): colour is never the only carrier of a polarity."""
+
+    sign: Annotated[str, StringConstraints(min_length=1, max_length=2, strip_whitespace=True)]
+
+
 class Realis(Item):
     """A realis value, with the PLOVER auxiliary mode it exports as (none: PLOVER's default)."""
 
@@ -103,7 +110,7 @@ class Stance(Strict):
     holder_types: list[Label] = Field(min_length=1)
     holderless_attribution: Label
     targets: list[Item] = Field(min_length=1)
-    polarities: list[Item] = Field(min_length=1)
+    polarities: list[Polarity] = Field(min_length=1)
     attributions: list[Item] = Field(min_length=1)
 
 
@@ -145,6 +152,9 @@ class TaxonomySpec(Strict):
             repeated = sorted({name for name in names if names.count(name) > 1})
             if repeated:
                 raise ValueError(f"{where}: {', '.join(repeated)} declared twice")
+        signs = [item.sign for item in self.stance.polarities]
+        if len(set(signs)) != len(signs):
+            raise ValueError(f"stance.polarities: signs {', '.join(signs)} are not distinct")
         for group, members in self.filler_groups.items():
             _known(f"filler_groups.{group}", members, types)
         for event in self.event_types:
@@ -267,6 +277,11 @@ class Taxonomy:
     @property
     def polarities(self) -> tuple[str, ...]:
         return tuple(item.name for item in self.spec.stance.polarities)
+
+    @property
+    def polarity_signs(self) -> dict[str, str]:
+        """Polarity -> the sign shown beside its colour (`+` for FAVOR…), from the taxonomy."""
+        return {item.name: item.sign for item in self.spec.stance.polarities}
 
     @property
     def attributions(self) -> tuple[str, ...]:

@@ -193,6 +193,9 @@ ALLOWED_WRITES = {
     ("convert/__init__.py", "write_tables"): "pq.write_table into an in-memory buffer, then atomic",
     **{(f"export/{name}.py", "write"): "the format's files, inside export's atomic.staged_folder"
        for name in ("bigbio", "brat", "conll", "plover", "stances")},
+    ("site/assets.py", "copy_assets"): "the vendored and own assets, inside site's atomic.output_folder",
+    ("site/render.py", "_write"): "each page, inside site's atomic.output_folder",
+    ("site/render.py", "_corpus_page"): "the figures (SVG), inside site's atomic.output_folder",
     ("ingest.py", "ingest"): "takes back the files this run wrote when a later one fails",
     ("labelstudio/pull.py", "check_files"): "the pulled files into a TemporaryDirectory, to validate "
                                             "them before the atomic writes into annotations/",

@@ -8,6 +8,7 @@ line), so the test costs a build, not a download of pandas and pyarrow.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,3 +66,13 @@ def test_validate_works_on_the_clone_it_is_run_in(installed, tmp_path):
     assert "Error [not-a-repository]: not inside a pourparlers repository" in done.stderr
     done = run(installed, "validate", "--root", str(clone), cwd=tmp_path)
     assert done.returncode == 1 and "[raw-without-metadata]" in done.stdout
+
+
+def test_the_installed_package_ships_the_corpus_browser_s_templates_script_and_npm_manifest(installed, tmp_path):
+    probe = ("import json; from importlib import resources; root = resources.files('pourparlers.site'); "
+             "print(json.dumps([p.name for d in ('templates', 'static', 'npm') for p in (root / d).iterdir()]))")
+    done = subprocess.run([str(installed.with_name("python")), "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)
+    shipped = json.loads(done.stdout)
+    assert {"base.html.j2", "article.html.j2", "compare.html.j2", "actor.html.j2", "corpus.html.j2",
+            "site.css", "site.js", "package.json", "package-lock.json"} <= set(shipped)

@@ -222,27 +222,44 @@ def write_report(report: AgreementReport, out: Path) -> None:
 
 def tables_from_release(folder) -> dict[str, pa.Table]:
     """The annotation tables of a built release's `annotations` config (every layer), in the
-    columns `annotations_of` reads, so `agreement` runs on a release as on the repository.
-
-    A release holds no Label Studio id: each annotation gets its position in the config as its
-    annotation id, each article its position as its task id, each region its released id (the
-    `a`/`b` labels and the disagreements show them; every figure is the same)."""
+    columns `annotations_of` reads, so `agreement` runs on a release as on the repository."""
     from pathlib import Path
 
-    from pourparlers.errors import PourparlersError
     from pourparlers.release.diff import read_config
 
     folder = Path(folder)
-    annotations = [row for rows in read_config(folder, "annotations").values() for row in rows]
+    annotations = release_annotations(folder)
     if not annotations:
         raise PourparlersError(f"{folder} has no `annotations` config", "pass a release folder built by "
                                "pourparlers 0.2 or later (dist/<version>)", code="agreement-refused")
     articles = sorted({row["id"] for rows in read_config(folder, "articles").values() for row in rows})
+    return tables_from_annotations(annotations, articles)
+
+
+def release_annotations(folder) -> list[dict]:
+    """The rows of a release's `annotations` config (labels by name), in the order that numbers
+    them (`tables_from_annotations`): what `agreement --release` and the corpus browser share."""
+    from pourparlers.release.diff import read_config
+
+    return [row for rows in read_config(folder, "annotations").values() for row in rows]
+
+
+def tables_from_annotations(annotations: Sequence[dict], articles: Sequence[str],
+                            numbers: Sequence[int] | None = None) -> dict[str, pa.Table]:
+    """The tables `agreement` reads, from rows of a release's `annotations` config (labels by name).
+
+    A release holds no Label Studio id: each annotation gets its position in the config (from
+    1; `numbers` gives them for a subset of its rows) as its annotation id, each article its
+    position in `articles` as its task id, each region its released id (the `a`/`b` labels and
+    the disagreements show them; every figure is the same), so the corpus browser names the
+    annotations as `agreement --release` does."""
+    position = {article_id: number for number, article_id in enumerate(articles, start=1)}
     rows: dict[str, list[dict]] = {"entities": [], "events": [], "event_arguments": [], "stances": []}
-    for number, annotation in enumerate(annotations, start=1):
+    numbers = range(1, len(annotations) + 1) if numbers is None else numbers
+    for number, annotation in zip(numbers, annotations, strict=True):
         where = {"article_id": annotation["article_id"], "annotation_id": number,
                  "annotator": annotation["annotator"], "layer": annotation["layer"],
-                 "task_id": articles.index(annotation["article_id"]) + 1 if annotation["article_id"] in articles else 0}
+                 "task_id": position.get(annotation["article_id"], 0)}
         for entity in annotation["entities"]:
             rows["entities"].append({**where, "mention_id": entity["id"], "region_id": entity["id"],
                                      "start": entity["start"],
@@ -265,5 +282,5 @@ def tables_from_release(folder) -> dict[str, pa.Table]:
                                     "target": stance["target"], "polarity": stance["polarity"],
                                     "attribution": stance["attribution"]})
     tables = {name: pa.Table.from_pylist(found) for name, found in rows.items()}
-    tables["articles"] = pa.table({"article_id": pa.array(articles, pa.string())})
+    tables["articles"] = pa.table({"article_id": pa.array(list(articles), pa.string())})
     return tables

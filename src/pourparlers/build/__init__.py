@@ -160,7 +160,8 @@ def _write_configs(assembly: Assembly, configs: tuple[str, ...], folder: Path,
 
 def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str, out_dir: Path,
                   card_template: Path, *, repo_id: str | None = None, text: bool = True,
-                  agreement: Path | None = None, validated: bool = False) -> BuildResult:
+                  agreement: Path | None = None, validated: bool = False,
+                  site_url: str | None = None) -> BuildResult:
     """Write the release folder `out_dir` (usually dist/<version>), replacing it atomically.
 
     Everything is written into a staging sibling first; `out_dir` changes only once the whole
@@ -169,6 +170,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
     (see `textfree`); `agreement` is the agreement report (JSON) for the card, if any.
     `validated=True` says the caller has just validated these tables (`load_corpus` does), so
     they are not checked a second time; otherwise a release of invalid tables is refused.
+    `site_url`: where the corpus browser is published, for the card (None: it says how to build it).
     """
     check_version(version)
     repo_id = check_repo_id(repo_id) if repo_id else card.DEFAULT_REPO_ID
@@ -197,7 +199,7 @@ def build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str,
                     for config, w in written.items() for column, per_split in w.labels.items()},
             heads={config: w.head for config, w in written.items()}, sources=assembly.sources,
             ner_dropped=assembly.ner_unrepresented, text=text, agreement=agreement,
-            sentences=assembly.sentence_stats.describe())
+            sentences=assembly.sentence_stats.describe(), site_url=site_url)
         (tmp / "README.md").write_bytes(content.encode("utf-8"))
         write_label_table(taxonomy, tmp / LABEL_TABLE)
         write_croissant(tmp, version=version, repo_id=repo_id or card.DEFAULT_REPO_ID, infos=infos,
@@ -222,7 +224,7 @@ def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
                           report=corpus.report)
     return build_release(corpus.tables, corpus.taxonomy, version, out_dir, repo.card_template,
                          repo_id=repo_id or repo.hub_repo_id(), text=text, agreement=repo.agreement_report,
-                         validated=True)
+                         validated=True, site_url=repo.site_url())
 
 
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:

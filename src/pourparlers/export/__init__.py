@@ -18,9 +18,7 @@ the format could not carry, counted.
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,24 +54,11 @@ def _formats() -> dict[str, Callable]:
 FORMATS = ("conll", "spacy", "brat", "bigbio", "plover", "stances")
 
 
-@contextmanager
-def _release(repo: Repo, release: Path | None) -> Iterator[Path]:
-    """The release folder to read: `release`, or the repository built into a temporary folder."""
-    if release is not None:
-        yield Path(release)
-        return
-    from pourparlers.build import build
-    from pourparlers.release.versions import build_target
-
-    with tempfile.TemporaryDirectory(prefix="pourparlers-export-") as folder:
-        version, target = build_target(repo, out=Path(folder) / "release")
-        yield build(repo, version, target).path
-
-
 def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> ExportResult:
     """Write the export `fmt` of the release (or of the repository) into `out`, atomically.
     (The reader imports `datasets`: imported here, not when the CLI lists the formats.)"""
     from pourparlers.export.reader import ReleaseReader
+    from pourparlers.release.versions import release_or_build
 
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}", f"one of {', '.join(FORMATS)}")
@@ -81,7 +66,7 @@ def export(fmt: str, out: Path, repo: Repo, *, release: Path | None = None) -> E
     kind = f"export {fmt}"
     atomic.check_replaceable(out, kind)   # before any work (a build of the repository first)
     taxonomy = repo.taxonomy()
-    with _release(repo, release) as folder:
+    with release_or_build(repo, release, "export") as folder:
         reader = ReleaseReader(folder, taxonomy, ExportError)
         with atomic.output_folder(out, kind) as staged:
             written, lost = _formats()[fmt](reader, staged, taxonomy)

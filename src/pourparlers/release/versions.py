@@ -9,6 +9,9 @@ annotation layer at least a MINOR one; corrections a PATCH.
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pourparlers.errors import PourparlersError
@@ -119,6 +122,20 @@ def build_target(repo: Repo, version: str | None = None, out: Path | None = None
                                "'## [x.y.z] - unreleased' to CHANGELOG.md")
         out = repo.release_dir(version)
     return version, Path(out)
+
+
+@contextmanager
+def release_or_build(repo: Repo, release: Path | None, purpose: str) -> Iterator[Path]:
+    """The release folder a reader of releases works on (`export`, `site`): `release`, or the
+    repository built into a temporary folder (removed afterwards), so both give the same output."""
+    if release is not None:
+        yield Path(release)
+        return
+    from pourparlers.build import build
+
+    with tempfile.TemporaryDirectory(prefix=f"pourparlers-{purpose}-") as folder:
+        version, target = build_target(repo, out=Path(folder) / "release")
+        yield build(repo, version, target).path
 
 
 def update_changelog(text: str, version: str, date: str, section: str) -> str:
