@@ -25,6 +25,7 @@ CI_MINUTES = 90
 VERIFIED_NODE24 = {
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
 }
 """Each action's commit and tag, read from its repository: the tag names that commit, and the
 commit's action.yml says `using: node24`. A new pin is checked the same way before it goes here."""
@@ -35,6 +36,7 @@ STEPS = [
     ".venv/bin/pourparlers validate --format github",
     'scripts/build-release --out "$RUNNER_TEMP/release"',
     '.venv/bin/pourparlers verify "$RUNNER_TEMP/release"',
+    '.venv/bin/pourparlers site --release "$RUNNER_TEMP/release" --out "$RUNNER_TEMP/site"',
     "scripts/test -q",
 ]
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>.*?))?\s*$")
