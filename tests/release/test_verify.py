@@ -31,6 +31,7 @@ STANCES = "stances/train-00000-of-00001.parquet"
 ARTICLES = "articles/train-00000-of-00001.parquet"
 DOCUMENTS = "documents/train-00000-of-00001.parquet"
 NER = "ner/train-00000-of-00001.parquet"
+NER_SENTENCES = "ner_sentences/train-00000-of-00001.parquet"
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +243,26 @@ def entity_start_typed_int64(folder: Path) -> list[tuple]:
     return [("wrong-dtype", ENTITIES, "", "")]
 
 
+def sentence_text_changed(folder: Path) -> list[tuple]:
+    sentence = first(folder, NER_SENTENCES)
+
+    def changed(rows):
+        rows[0]["text"] = rows[0]["text"][1:] + " "
+
+    edit_parquet(folder / NER_SENTENCES, changed)
+    return [("span-text-mismatch", NER_SENTENCES, sentence["article_id"], sentence["id"])]
+
+
+def sentence_token_reversed(folder: Path) -> list[tuple]:
+    sentence = first(folder, NER_SENTENCES)
+
+    def reversed_(rows):
+        rows[0]["token_ends"][5] = rows[0]["token_starts"][5]
+
+    edit_parquet(folder / NER_SENTENCES, reversed_)
+    return [("offset-order", NER_SENTENCES, sentence["article_id"], f"{sentence['id']} token 5")]
+
+
 BAD = {
     "an entity's start shifted by one": shift_entity_start,
     "an entity's start shifted in documents": shift_entity_start_in_documents,
@@ -254,6 +275,8 @@ BAD = {
     "an event naming an article the release lacks": event_of_no_article,
     "a token that ends where it starts": token_reversed,
     "an entity start stored as int64": entity_start_typed_int64,
+    "a sentence text that is not its span": sentence_text_changed,
+    "a sentence token that ends where it starts": sentence_token_reversed,
 }
 
 

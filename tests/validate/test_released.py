@@ -108,7 +108,7 @@ def test_every_label_id_outside_its_class_label_is_reported_once(repo, built, tm
     assert len(table) and [(p.code, p.file) for p in problems] == [
         ("invalid-value" if path == "date_precision" else "unknown-label", file)]
     [found] = problems
-    assert found.article_id
+    assert found.article_id or config == "actors"   # the corpus's actors belong to no article
     assert f"label id {len(names)}" in found.message
     if path == "date_precision":            # an article's own label: no region
         assert (found.field, found.region_id) == ("articles.date_precision", "")

@@ -6,9 +6,9 @@ the file's path in the release is the rows' file, the row's id their region, and
 decoded by the taxonomy's ClassLabel names (an id outside them reads `label id N`, which the
 label contracts report). The flat configs (articles, entities, events, stances) and `documents`
 are checked as two sets of tables; argument texts and holder texts are spans, checked by the
-span query of `integrity`. The configs without a layout here (`ner`, and any config added
-later) get the checks of `validate.generic`: unique ids, articles that exist, label ids inside
-their ClassLabel, and for `ner` its tokens.
+span query of `integrity`. The configs without a layout here (`ner`, `ner_sentences`, `actors`,
+and any config added later) get the checks of `validate.generic`: unique ids, articles that
+exist, label ids inside their ClassLabel, and the tokens of `ner` and `ner_sentences`.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from pourparlers.validate.contracts import polars_types, table_contracts
 from pourparlers.validate.generic import (
     ARTICLES_IN,
     HINT_RELEASE,
+    TOKEN_CONFIGS,
     collect,
     label_id_problems,
-    ner_problems,
     row_problems,
+    token_problems,
 )
 from pourparlers.validate.integrity import Pending, article_lookup, span_check
 
@@ -373,8 +374,8 @@ def check_released(files: Mapping[str, list[ReleasedFile]], features: Mapping[st
             continue
         problems += row_problems(config, frame, articles["article_id"])
         problems += label_id_problems(config, frame, features[config])
-        if config == "ner":
-            problems += ner_problems(frame, article_lookup(articles))
+        if config in TOKEN_CONFIGS:
+            problems += token_problems(config, frame, article_lookup(articles))
     # A release has one annotation per article: no annotation id to show, and its fix is the
     # release's, not the sources' (those were valid when it was built).
     problems = [dataclasses.replace(p, annotation_id="", hint=HINT_RELEASE) for p in problems]
