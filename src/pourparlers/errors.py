@@ -219,6 +219,12 @@ _CODES = [
          "Parquet or whose pages are damaged, a card whose YAML header cannot be parsed",
          "README.md, <config>/*.parquet",
          "a release folder is never edited: download or build it again"),
+    Code("label-table-mismatch", "release", "a release's labels.parquet does not name the labels of its "
+         "ClassLabels as schema/taxonomy.yaml does (missing, other columns, other names, ids or definitions)",
+         "labels.parquet", "a release folder is never edited: download or build it again"),
+    Code("croissant-mismatch", "release", "a release's croissant.json is not what the build writes for its "
+         "files (configs, fields, splits, the SHA-256 of a file, version, Hub repo)", "croissant.json",
+         "a release folder is never edited: download or build it again"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
     Code("text-hash-mismatch", "release", "a text given to rehydrate is not the one that was annotated",

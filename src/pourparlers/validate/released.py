@@ -23,6 +23,7 @@ import pyarrow as pa
 from datasets import ClassLabel, Features
 
 from pourparlers.build.features import DEFAULT_CONFIG
+from pourparlers.build.labels import LABEL_TABLE
 from pourparlers.errors import Problem, problem
 from pourparlers.tables import GOLD
 from pourparlers.taxonomy import Taxonomy
@@ -93,9 +94,9 @@ def _castable(schema: pa.Schema, expected: pa.Schema) -> bool:
 def read_config_files(folder: Path, features: Mapping[str, Features]
                       ) -> tuple[dict[str, list[ReleasedFile]], list[str], list[Problem]]:
     """Every Parquet file under the folder of a config the taxonomy declares (hidden ones too,
-    links never followed), by config; the Parquet files elsewhere (left to the manifest); and
-    a problem per file that cannot be read as Parquet (kept, with no schema, so the tables it
-    feeds count as not checked)."""
+    links never followed), by config; the other Parquet files but `labels.parquet` (which has
+    a check of its own), left to the manifest; and a problem per file that cannot be read as
+    Parquet (kept, with no schema, so the tables it feeds count as not checked)."""
     import pyarrow.parquet as pq
 
     folder = Path(folder)
@@ -105,7 +106,8 @@ def read_config_files(folder: Path, features: Mapping[str, Features]
         relative = path.relative_to(folder).as_posix()
         config = relative.split("/")[0] if "/" in relative else ""
         if config not in features or path.is_symlink() or not path.is_file():
-            elsewhere.append(relative)
+            if relative != LABEL_TABLE:
+                elsewhere.append(relative)
             continue
         try:
             schema = pq.read_schema(path)
