@@ -1,8 +1,9 @@
 """`pourparlers verify`: a release checked as users download it. A good build and a cut release
 verify; each bad case is a small edit of a built release's Parquet file (or of its folder) and
-gives the code validate uses, at the file, article and row that hold it. The Hub path runs the
-unmodified `huggingface_hub` against the loopback stand-in `tests/hubstandin.py`.
-`labels.parquet` and `croissant.json` are in test_verify_root_files.py."""
+gives the code validate uses (or verify's own, for what crosses configs), at the file, article
+and row that hold it. The Hub path runs the unmodified `huggingface_hub` against the loopback
+stand-in `tests/hubstandin.py`. `labels.parquet` and `croissant.json` are in
+test_verify_root_files.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from helpers import copy_repository, edit_parquet, hub_env, snapshot
+from helpers import REPO, copy_repository, edit_parquet, hub_env, snapshot
 
 from pourparlers import build as build_module
 from pourparlers.build.features import release_features
@@ -24,9 +25,10 @@ from pourparlers.cli import main
 from pourparlers.release import cut_release
 from pourparlers.release.diff import flat_features
 from pourparlers.release.root_files import CROISSANT_CHECK, LABEL_TABLE_CHECK
-from pourparlers.release.verify import FEATURES_CHECK, MANIFEST_CHECK, READ_CHECK, TABLE_CHECKS, verify_release
+from pourparlers.release.verify import FEATURES_CHECK, MANIFEST_CHECK, READ_CHECK, verify_release
 from pourparlers.repo import Repo
 from pourparlers.validate.checks import ONE_GOLD
+from pourparlers.validate.released import RELEASE_CHECKS
 
 DATE = "2026-11-23"
 REPO_ID = "acme/pourparlers"
@@ -37,8 +39,10 @@ ARTICLES = "articles/train-00000-of-00001.parquet"
 DOCUMENTS = "documents/train-00000-of-00001.parquet"
 NER = "ner/train-00000-of-00001.parquet"
 NER_SENTENCES = "ner_sentences/train-00000-of-00001.parquet"
+ANNOTATIONS = "annotations/train-00000-of-00001.parquet"
+ACTORS = "actors/train-00000-of-00001.parquet"
 CHECKLIST = [FEATURES_CHECK.title, LABEL_TABLE_CHECK.title, CROISSANT_CHECK.title,
-             *(check.title for check in TABLE_CHECKS), READ_CHECK.title]
+             *(check.title for check in RELEASE_CHECKS), READ_CHECK.title]
 """The checklist of a build; a release's starts with the manifest check."""
 
 
@@ -106,7 +110,7 @@ def test_a_fresh_build_verifies_and_says_it_has_no_manifest_to_check(root, built
     assert ("files match manifest.json (SHA-256 of every file, hidden ones too)",
             "a build, not a release: it has no manifest.json") in report.skipped
     assert [title for title, _, _ in report.checks] == CHECKLIST
-    assert ONE_GOLD.title not in CHECKLIST
+    assert ONE_GOLD.title in CHECKLIST   # the annotations config holds every layer: it can fail
 
 
 def test_a_cut_release_verifies_its_files_against_its_manifest(released):
@@ -261,20 +265,92 @@ def entity_start_typed_int64(folder: Path) -> list[tuple]:
     return [("wrong-dtype", ENTITIES, "", "")]
 
 
+def holder_canonical_id_changed(folder: Path) -> list[tuple]:
+    stances = pq.read_table(folder / STANCES).to_pylist()
+    index = next(i for i, stance in enumerate(stances) if stance["holder_canonical_id"])
+
+    def changed(rows):
+        rows[index]["holder_canonical_id"] = "afp" if rows[index]["holder_canonical_id"] != "afp" else "albanie"
+
+    edit_parquet(folder / STANCES, changed)
+    return [("canonical-id-mismatch", STANCES, stances[index]["article_id"], stances[index]["id"])]
 
 
+def holder_canonical_id_without_holder(folder: Path) -> list[tuple]:
+    stances = pq.read_table(folder / STANCES).to_pylist()
+    index = next(i for i, stance in enumerate(stances) if stance["holder_id"] is None)
+
+    def given(rows):
+        rows[index]["holder_canonical_id"] = "afp"
+
+    edit_parquet(folder / STANCES, given)
+    return [("canonical-id-mismatch", STANCES, stances[index]["article_id"], stances[index]["id"])]
 
 
+def argument_canonical_id_changed(folder: Path) -> list[tuple]:
+    events = pq.read_table(folder / EVENTS).to_pylist()
+    index = next(i for i, event in enumerate(events) if event["arguments"])
+
+    def changed(rows):
+        argument = rows[index]["arguments"][0]
+        argument["canonical_id"] = "afp" if argument["canonical_id"] != "afp" else "albanie"
+
+    edit_parquet(folder / EVENTS, changed)
+    return [("canonical-id-mismatch", EVENTS, events[index]["article_id"], events[index]["id"])]
 
 
+def unreferenced(document: dict) -> int:
+    """The index of an entity of `document` that no argument or stance names."""
+    named = {a["entity_id"] for event in document["events"] for a in event["arguments"]}
+    named |= {stance["holder_id"] for stance in document["stances"]}
+    return next(i for i, entity in enumerate(document["entities"]) if entity["id"] not in named)
 
 
+def entity_type_changed_in_documents(folder: Path) -> list[tuple]:
+    document = first(folder, DOCUMENTS)
+    index = unreferenced(document)
+
+    def retyped(rows):
+        entity = rows[0]["entities"][index]
+        entity["type"] = (entity["type"] + 1) % len(taxonomy(REPO).entity_types)   # another valid type
+
+    edit_parquet(folder / DOCUMENTS, retyped)
+    return [("configs-disagree", DOCUMENTS, document["id"], document["entities"][index]["id"])]
 
 
+def entity_dropped_from_documents(folder: Path) -> list[tuple]:
+    document = first(folder, DOCUMENTS)
+    index = unreferenced(document)
+
+    def dropped(rows):
+        del rows[0]["entities"][index]
+
+    edit_parquet(folder / DOCUMENTS, dropped)
+    # the row the entities config has and documents lacks is named where it is (the same split)
+    return [("configs-disagree", ENTITIES, document["id"], document["entities"][index]["id"])]
 
 
+def gold_polarity_changed_in_annotations(folder: Path) -> list[tuple]:
+    annotation = first(folder, ANNOTATIONS)
+    assert annotation["layer"] == 0 and annotation["stances"]   # gold
+
+    def changed(rows):
+        stance = rows[0]["stances"][0]
+        stance["polarity"] = (stance["polarity"] + 1) % len(taxonomy(REPO).polarities)
+
+    edit_parquet(folder / ANNOTATIONS, changed)
+    return [("configs-disagree", ANNOTATIONS, annotation["article_id"], annotation["stances"][0]["id"])]
 
 
+def annotation_id_repeated(folder: Path) -> list[tuple]:
+    annotations = pq.read_table(folder / ANNOTATIONS).to_pylist()
+    assert annotations[1]["article_id"] == annotations[2]["article_id"]
+
+    def repeated(rows):
+        rows[2]["id"] = rows[1]["id"]
+
+    edit_parquet(folder / ANNOTATIONS, repeated)
+    return [("duplicate-id", ANNOTATIONS, annotations[1]["article_id"], annotations[1]["id"])] * 2
 
 
 def sentence_text_changed(folder: Path) -> list[tuple]:
@@ -309,6 +385,13 @@ BAD = {
     "an event naming an article the release lacks": event_of_no_article,
     "a token that ends where it starts": token_reversed,
     "an entity start stored as int64": entity_start_typed_int64,
+    "a holder_canonical_id that is not its holder's": holder_canonical_id_changed,
+    "a holder_canonical_id on a stance without holder": holder_canonical_id_without_holder,
+    "an argument canonical_id that is not its mention's": argument_canonical_id_changed,
+    "an entity retyped in documents only": entity_type_changed_in_documents,
+    "an entity dropped from documents only": entity_dropped_from_documents,
+    "a gold stance's polarity changed in annotations only": gold_polarity_changed_in_annotations,
+    "an annotation id given to two annotations": annotation_id_repeated,
     "a sentence text that is not its span": sentence_text_changed,
     "a sentence token that ends where it starts": sentence_token_reversed,
 }
@@ -326,10 +409,68 @@ def test_a_bad_release_is_caught_where_it_is(root, built, tmp_path, case):
     assert not report.ok
 
 
+def test_a_problem_of_a_non_gold_annotation_names_its_released_annotation(root, built, tmp_path):
+    folder = copy_of(built, tmp_path)
+    annotation = pq.read_table(folder / ANNOTATIONS).to_pylist()[1]
+    assert annotation["layer"] == 1 and annotation["id"].endswith(":alternate:1")
+
+    def shifted(rows):
+        rows[1]["entities"][0]["start"] += 1
+
+    edit_parquet(folder / ANNOTATIONS, shifted)
+    [problem] = [p for p in verify_release(folder, taxonomy(root)).problems if p.file == ANNOTATIONS]
+    assert (problem.code, problem.article_id, problem.annotation_id, problem.region_id) == (
+        "span-text-mismatch", annotation["article_id"], annotation["id"], annotation["entities"][0]["id"])
 
 
+def test_two_gold_annotations_of_an_article_are_named_by_their_released_ids(root, built, tmp_path):
+    folder = copy_of(built, tmp_path)
+    annotations = pq.read_table(folder / ANNOTATIONS).to_pylist()
+    gold, other = annotations[0], annotations[1]
+    assert gold["article_id"] == other["article_id"] and (gold["layer"], other["layer"]) == (0, 1)
+
+    def both_gold(rows):
+        rows[1]["layer"] = 0
+
+    edit_parquet(folder / ANNOTATIONS, both_gold)
+    report = verify_release(folder, taxonomy(root))
+    [conflict] = [p for p in report.problems if p.code == "gold-conflict"]
+    assert (conflict.file, conflict.article_id) == (ANNOTATIONS, gold["article_id"])
+    assert conflict.message == f"article has 2 gold annotations ({other['id']}, {gold['id']})"
+    assert (ONE_GOLD.title, False, 1) in report.checks
+    # the article's fault is reported where it is, not again as gold rows the gold configs lack
+    assert not [p for p in report.problems if p.code == "configs-disagree"]
 
 
+def test_the_actors_config_is_the_table_of_schema_actors_yaml(root, built, tmp_path):
+    folder = copy_of(built, tmp_path)
+    actors = pq.read_table(folder / ACTORS).to_pylist()
+    renamed, dropped, recounted = actors[0], actors[1], actors[2]
+
+    def edited(rows):
+        rows[0]["name"] = rows[0]["name"] + " (bis)"
+        rows[2]["mentions"] += 1
+        rows.append({**rows[1], "canonical_id": "nobody-declared"})
+        del rows[1]
+
+    edit_parquet(folder / ACTORS, edited)
+    report = verify_release(folder, taxonomy(root))
+    said = {p.region_id: p.message for p in report.problems if p.code == "actor-mismatch"}
+    assert found(report) == sorted([CROISSANT_SAYS_CHANGED, *(("actor-mismatch", ACTORS, "", key) for key in (
+        renamed["canonical_id"], dropped["canonical_id"], recounted["canonical_id"], "nobody-declared"))])
+    assert said[renamed["canonical_id"]] == (f'actor "{renamed["canonical_id"]}" has name "{renamed["name"]} (bis)"; '
+                                             f'the schema/actors.yaml: "{renamed["name"]}"')
+    assert said[recounted["canonical_id"]] == (
+        f'actor "{recounted["canonical_id"]}" has mentions {recounted["mentions"] + 1}; the gold entity mentions '
+        f'with this canonical id: {recounted["mentions"]}')
+    assert said[dropped["canonical_id"]].startswith(f'schema/actors.yaml declares actor "{dropped["canonical_id"]}"')
+    assert said["nobody-declared"] == 'actor "nobody-declared" is not declared in schema/actors.yaml'
+    shutil.rmtree(folder / "actors")
+    report = verify_release(folder, taxonomy(root))
+    [problem] = [p for p in report.problems if p.code == "actor-mismatch"]
+    assert problem.message == (f"the release has no actors config, and schema/actors.yaml declares "
+                               f"{len(taxonomy(root).actors.ids)} actors")
+    assert "recordSet[actors]" in croissant_fields(report)   # croissant.json describes it still
 
 
 def test_a_feature_type_change_names_config_feature_and_both_types(root, built, tmp_path):

@@ -11,7 +11,9 @@ The checks, each reporting problems with the codes `validate` uses where it has 
 3. `labels.parquet` and `croissant.json` against what the build writes for them
    (`release.root_files`);
 4. the released tables, read back into validate's tables and checked by its contracts and
-   integrity queries (`validate.released`): spans, offsets, ids, references, label ids, hashes.
+   integrity queries, and across configs (`validate.released`): spans, offsets, ids,
+   references, label ids, hashes, copied canonical ids, the gold rows every config holds, the
+   `actors` config against `schema/actors.yaml`.
 
 Every problem names the file in the release, the article and the row id (as the region).
 """
@@ -29,7 +31,7 @@ from pourparlers.release.versions import ReleaseError
 from pourparlers.repo import Repo, RepoIdError, check_repo_id
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate import ValidationReport, checklist, sort_problems
-from pourparlers.validate.checks import CHECKS, ONE_GOLD, SPAN_TEXT, TEXT_HASH, Check
+from pourparlers.validate.checks import SPAN_TEXT, TEXT_HASH, Check
 
 CARD = "README.md"
 DEFAULT_REVISION = "main"
@@ -40,9 +42,6 @@ FEATURES_CHECK = Check("features", "features of every config are those schema/ta
                        "(Parquet files, card, manifest)",
                        ("missing-table", "missing-column", "unexpected-column", "wrong-dtype"))
 READ_CHECK = Check("read", "every Parquet file, the card and croissant.json read", ("release-unreadable",))
-TABLE_CHECKS = tuple(check for check in CHECKS if check is not ONE_GOLD)
-"""validate's checks of the tables, as a release can fail them: a release holds one annotation
-per article, so `one-gold` cannot fail and is not listed."""
 
 HINT_TAXONOMY = ("the release was built from another schema/taxonomy.yaml than this repository's, "
                  "or edited: verify it from a checkout of the commit it was built from (--root), "
@@ -163,7 +162,7 @@ def verify_release(folder: Path, taxonomy: Taxonomy) -> ValidationReport:
         croissant_problems,
         label_table_problems,
     )
-    from pourparlers.validate.released import check_released, missing_configs, read_config_files
+    from pourparlers.validate.released import RELEASE_CHECKS, check_released, missing_configs, read_config_files
 
     folder = Path(folder)
     expected = release_features(taxonomy)
@@ -197,9 +196,9 @@ def verify_release(folder: Path, taxonomy: Taxonomy) -> ValidationReport:
     released = check_released(files, expected, taxonomy)
     table_problems = [*missing_configs(files), *unreadable, *released.problems]
     not_run = released.not_run | (set() if made else {CROISSANT_CHECK})
-    table_checks = TABLE_CHECKS
+    table_checks = RELEASE_CHECKS
     if released.text_free:
-        table_checks = tuple(c for c in TABLE_CHECKS if c not in (SPAN_TEXT, TEXT_HASH))
+        table_checks = tuple(c for c in RELEASE_CHECKS if c not in (SPAN_TEXT, TEXT_HASH))
         reason = "a text-free release, whose texts are null; offsets were checked against n_chars"
         skipped += [(SPAN_TEXT.title, reason), (TEXT_HASH.title, reason)]
     checks += checklist([*root_problems, *table_problems], not_run,
