@@ -219,6 +219,21 @@ _CODES = [
          "Parquet or whose pages are damaged, a card whose YAML header cannot be parsed",
          "README.md, <config>/*.parquet",
          "a release folder is never edited: download or build it again"),
+    Code("label-table-mismatch", "release", "a release's labels.parquet does not name the labels of its "
+         "ClassLabels as schema/taxonomy.yaml does (missing, other columns, other names, ids or definitions)",
+         "labels.parquet", "a release folder is never edited: download or build it again"),
+    Code("croissant-mismatch", "release", "a release's croissant.json is not what the build writes for its "
+         "files (configs, fields, splits, the SHA-256 of a file, version, Hub repo)", "croissant.json",
+         "a release folder is never edited: download or build it again"),
+    Code("actor-mismatch", "release", "a release's actors config is not the table of schema/actors.yaml "
+         "(an actor missing, undeclared, or with another name, type, external ids or count of gold mentions)",
+         "actors", "a release folder is never edited: download or build it again"),
+    Code("canonical-id-mismatch", "release", "a stance's holder_canonical_id or an event argument's "
+         "canonical_id is not the canonical id of the mention it names", "stances.holder_canonical_id",
+         "a release folder is never edited: download or build it again"),
+    Code("configs-disagree", "release", "a gold row of documents or of the annotations config is missing "
+         "from, or differs from, the entities, events or stances config (or the reverse)", "",
+         "a release folder is never edited: download or build it again"),
     Code("text-missing", "release", "a text needed to rehydrate a release cannot be read",
          "articles.text", "put the article's text in <texts>/<article_id>.txt (UTF-8)"),
     Code("text-hash-mismatch", "release", "a text given to rehydrate is not the one that was annotated",

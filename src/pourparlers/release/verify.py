@@ -2,14 +2,18 @@
 
 Reads a folder made by `pourparlers release` (with `manifest.json`) or by `pourparlers build`
 (without one), or downloads `ORG/NAME` at `--revision` into a temporary folder; writes nothing.
-Three checks, each reporting problems with the codes `validate` uses:
+The checks, each reporting problems with the codes `validate` uses where it has them:
 
 1. the files against `manifest.json` (missing, changed or extra files, hidden ones included);
    a build has no manifest, and the report says this check was skipped;
 2. the features of every config, as each Parquet file, the card's `dataset_info` and the
    manifest give them, against `build.release_features` of the repository's taxonomy;
-3. the released tables, read back into validate's tables and checked by its contracts and
-   integrity queries (`validate.released`): spans, offsets, ids, references, label ids, hashes.
+3. `labels.parquet` and `croissant.json` against what the build writes for them
+   (`release.root_files`);
+4. the released tables, read back into validate's tables and checked by its contracts and
+   integrity queries, and across configs (`validate.released`): spans, offsets, ids,
+   references, label ids, hashes, copied canonical ids, the gold rows every config holds, the
+   `actors` config against `schema/actors.yaml`.
 
 Every problem names the file in the release, the article and the row id (as the region).
 """
@@ -27,7 +31,7 @@ from pourparlers.release.versions import ReleaseError
 from pourparlers.repo import Repo, RepoIdError, check_repo_id
 from pourparlers.taxonomy import Taxonomy
 from pourparlers.validate import ValidationReport, checklist, sort_problems
-from pourparlers.validate.checks import CHECKS, ONE_GOLD, SPAN_TEXT, TEXT_HASH, Check
+from pourparlers.validate.checks import SPAN_TEXT, TEXT_HASH, Check
 
 CARD = "README.md"
 DEFAULT_REVISION = "main"
@@ -37,10 +41,7 @@ MANIFEST_CHECK = Check("manifest", "files match manifest.json (SHA-256 of every 
 FEATURES_CHECK = Check("features", "features of every config are those schema/taxonomy.yaml gives "
                        "(Parquet files, card, manifest)",
                        ("missing-table", "missing-column", "unexpected-column", "wrong-dtype"))
-READ_CHECK = Check("read", "every Parquet file and the card read", ("release-unreadable",))
-TABLE_CHECKS = tuple(check for check in CHECKS if check is not ONE_GOLD)
-"""validate's checks of the tables, as a release can fail them: a release holds one annotation
-per article, so `one-gold` cannot fail and is not listed."""
+READ_CHECK = Check("read", "every Parquet file, the card and croissant.json read", ("release-unreadable",))
 
 HINT_TAXONOMY = ("the release was built from another schema/taxonomy.yaml than this repository's, "
                  "or edited: verify it from a checkout of the commit it was built from (--root), "
@@ -155,7 +156,13 @@ def feature_problems(folder: Path, files: Mapping[str, list], expected: Mapping[
 def verify_release(folder: Path, taxonomy: Taxonomy) -> ValidationReport:
     """Check the release in `folder` (see the module's docstring): a checklist and every problem."""
     from pourparlers.build.features import release_features
-    from pourparlers.validate.released import check_released, missing_configs, read_config_files
+    from pourparlers.release.root_files import (
+        CROISSANT_CHECK,
+        LABEL_TABLE_CHECK,
+        croissant_problems,
+        label_table_problems,
+    )
+    from pourparlers.validate.released import RELEASE_CHECKS, check_released, missing_configs, read_config_files
 
     folder = Path(folder)
     expected = release_features(taxonomy)
@@ -180,19 +187,27 @@ def verify_release(folder: Path, taxonomy: Taxonomy) -> ValidationReport:
     if not has_card:
         skipped.append(("the card's features", f"the release has no {CARD}"))
 
+    root_problems = label_table_problems(folder, taxonomy)
+    found, made = croissant_problems(folder, taxonomy, files, expected, manifest)
+    root_problems += found
+    if made and manifest is None:
+        skipped.append(("croissant.json's version and Hub repo", f"a build has no {MANIFEST} to compare them with"))
+
     released = check_released(files, expected, taxonomy)
     table_problems = [*missing_configs(files), *unreadable, *released.problems]
-    table_checks = TABLE_CHECKS
+    not_run = released.not_run | (set() if made else {CROISSANT_CHECK})
+    table_checks = RELEASE_CHECKS
     if released.text_free:
-        table_checks = tuple(c for c in TABLE_CHECKS if c not in (SPAN_TEXT, TEXT_HASH))
+        table_checks = tuple(c for c in RELEASE_CHECKS if c not in (SPAN_TEXT, TEXT_HASH))
         reason = "a text-free release, whose texts are null; offsets were checked against n_chars"
         skipped += [(SPAN_TEXT.title, reason), (TEXT_HASH.title, reason)]
-    checks += checklist(table_problems, released.not_run, table_checks, READ_CHECK)
+    checks += checklist([*root_problems, *table_problems], not_run,
+                        (LABEL_TABLE_CHECK, CROISSANT_CHECK, *table_checks), READ_CHECK)
     if elsewhere:
         covered = "covered by the manifest only" if has_manifest else "not checked (no manifest)"
         shown = ", ".join(elsewhere[:5]) + (f" and {len(elsewhere) - 5} more" if len(elsewhere) > 5 else "")
         skipped.append(("Parquet files outside the configs of schema/taxonomy.yaml", f"{shown}: {covered}"))
-    problems = sort_problems([*files_problems, *features_found, *table_problems])
+    problems = sort_problems([*files_problems, *features_found, *root_problems, *table_problems])
     return ValidationReport(problems=problems, checks=checks, skipped=skipped, command="verify")
 
 
