@@ -5,6 +5,7 @@ polars and DuckDB as the card says."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -171,6 +172,10 @@ def test_croissant_metadata_is_valid_and_mlcroissant_reads_the_records(release):
     # a build has no date (`release` dates the CHANGELOG): the one recommendation left unmet
     assert (issues.errors, issues.warnings) == (set(), {
         '[Metadata(pourparlers)] Property "https://schema.org/datePublished" is recommended, but does not exist.'})
+    document = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    files = [item["@id"] for item in document["distribution"] if item["@type"] == "cr:FileObject"]
+    assert len(files) == len(set(files))         # each file once, labels.parquet included
+    assert sorted(files) == sorted(p.relative_to(release).as_posix() for p in release.rglob("*.parquet"))
     records = list(dataset.records("entities"))
     parquet = [row for _, part in _splits(release, "entities") for row in part]
     assert len(records) == len(parquet) == 268

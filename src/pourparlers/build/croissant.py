@@ -92,7 +92,7 @@ def croissant(folder: Path, *, version: str, repo_id: str, infos: dict[str, Data
         "key": {"@id": "splits/split_name"},
         "field": [{"@type": "cr:Field", "@id": "splits/split_name", "name": "split_name", "dataType": "sc:Text"}],
         "data": [{"splits/split_name": split} for split in splits]})
-    for path in sorted(folder.rglob("*.parquet")):
+    for path in sorted(folder.glob("*/*.parquet")):   # the configs' files; labels.parquet below
         relative = path.relative_to(folder).as_posix()
         distribution.append({"@type": "cr:FileObject", "@id": relative, "name": relative, "contentUrl": relative,
                              "encodingFormat": PARQUET, "sha256": sha256_file(path)})
