@@ -149,9 +149,14 @@ def test_pull_rejects_roles_and_fillers_the_event_type_does_not_allow(repo_copy,
     realis = {**meeting, "from_name": "realis", "type": "choices",
               "value": {**{k: v for k, v in meeting["value"].items() if k != "labels"}, "choices": [TAX.realis[0]]}}
     assert "attacker" not in TAX.roles_of["MEETING"] and TAX.roles_of["MEETING"]["date"] == ("DATE",)
+    def actor(region: dict, canonical_id: str) -> dict:   # named fillers carry their actor's id
+        value = {k: v for k, v in region["value"].items() if k != "labels"}
+        return {**region, "from_name": "canonical_id", "type": "textarea", "value": {**value, "text": [canonical_id]}}
+
+    medinsky = span("e_medinsky", "entity", "Vladimir Medinsky", "PER")
+    antalya = span("e_antalya", "entity", "Antalya", "GPE")
     ls_client.annotations.create(id=task.id, result=[
-        meeting, realis, span("e_medinsky", "entity", "Vladimir Medinsky", "PER"),
-        span("e_antalya", "entity", "Antalya", "GPE"),
+        meeting, realis, medinsky, actor(medinsky, "vladimir-medinsky"), antalya, actor(antalya, "antalya"),
         relation("attacker", "e_antalya"), relation("date", "e_medinsky")])
     before = snapshot(repo_copy / "annotations")
 
