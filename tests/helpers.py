@@ -38,9 +38,20 @@ def copy_repository(root: Path, *, annotations: bool = False) -> Path:
         shutil.copytree(REPO / name, root / name)
     if not annotations:
         (root / "annotations").mkdir()
-    for name in ("CHANGELOG.md", "DATASET_CARD.md", "CITATION.cff"):
+    for name in ("DATASET_CARD.md", "CITATION.cff"):
         shutil.copy2(REPO / name, root / name)
+    # A repository before its first release (this one's CHANGELOG.md has moved on since).
+    (root / "CHANGELOG.md").write_text(FIRST_CHANGELOG, encoding="utf-8")
     return root
+
+
+FIRST_CHANGELOG = """# Changelog
+
+## [0.1.0] - unreleased
+
+### Added
+- Five French news articles on the 2025 Russia–Ukraine negotiations, annotated.
+"""
 
 
 def taxonomy():
