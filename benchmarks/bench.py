@@ -733,10 +733,13 @@ def cpu_seconds() -> float:
 def worker(step: str, root: Path, work: Path) -> dict:
     """Run one step in this process and add its peak memory in MiB: this process's own peak
     RSS, or, while it had worker processes, the largest PSS of the whole process tree sampled
-    at one moment, whichever is larger."""
+    at one moment, whichever is larger. Arrow allocates from the pool `pourparlers` commands
+    use (`pourparlers.memory`), for our steps and the anchors alike."""
+    from pourparlers.memory import allocating_from, returning_pool
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    with ChildrenMemory() as children:
+    with ChildrenMemory() as children, allocating_from(returning_pool()):
         result = STEPS[step](Path(root), Path(work))
     result["peak_mib"] = max(own_peak_mib(), children.peak_with_parent_mib)
     result["workers_peak_mib"] = children.peak_mib

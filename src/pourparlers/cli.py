@@ -490,8 +490,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from pourparlers.memory import allocating_from, returning_pool
+
     try:
-        return args.run(args)
+        with allocating_from(returning_pool()):
+            return args.run(args)
     except PourparlersError as error:
         return _report(error)
     except BrokenPipeError:     # the reader stopped (`pourparlers validate | head`): stop quietly

@@ -276,8 +276,7 @@ class Assembly:
 
     def order_the_rest(self) -> None:
         """Order events, stances and arguments too, and every layer for `annotations`. Apart from
-        `__init__` because the ner configs need only the articles and entities: a build starts
-        writing them before this runs."""
+        `__init__` because the ner configs need only the articles and entities."""
         rows = self._rows
         self.gold.order_the_rest(rows["events"], self._article_positions(rows["events"]), rows["stances"],
                                  self._article_positions(rows["stances"]), rows["event_arguments"])
