@@ -47,20 +47,6 @@ CHECKLIST = [FEATURES_CHECK.title, LABEL_TABLE_CHECK.title, CROISSANT_CHECK.titl
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory) -> Path:
-    """A copy of the repository with its gold annotations."""
-    return copy_repository(tmp_path_factory.mktemp("verify") / "repo", annotations=True)
-
-
-@pytest.fixture(scope="module")
-def built(root, tmp_path_factory) -> Path:
-    """`pourparlers.build.build` of the copy: a build, without manifest."""
-    out = tmp_path_factory.mktemp("built") / "0.1.0"
-    build_module.build(Repo(root), "0.1.0", out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def text_free(root, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("text-free") / "0.1.0"
     build_module.build(Repo(root), "0.1.0", out, text=False)

@@ -26,18 +26,6 @@ ENTITIES = "entities/train-00000-of-00001.parquet"
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory) -> Path:
-    return copy_repository(tmp_path_factory.mktemp("root-files") / "repo", annotations=True)
-
-
-@pytest.fixture(scope="module")
-def built(root, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "0.1.0"
-    build_module.build(Repo(root), "0.1.0", out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def released(tmp_path_factory) -> tuple[Path, Path]:
     repo = copy_repository(tmp_path_factory.mktemp("released") / "repo", annotations=True)
     return repo, cut_release(Repo(repo), bump="minor", date="2026-11-23", repo_id="acme/pourparlers").path
