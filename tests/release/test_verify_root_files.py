@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import copy_repository, edit_parquet
 
-from pourparlers import build as build_module
 from pourparlers.build.croissant import CROISSANT
 from pourparlers.build.labels import LABEL_TABLE, label_rows
 from pourparlers.release import cut_release
