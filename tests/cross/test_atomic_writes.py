@@ -186,7 +186,7 @@ ALLOWED_WRITES = {
     ("atomic.py", "output_folder"): "the kind marker, inside its own staging folder",
     ("atomic.py", "clean_leftovers"): "removes staging folders of its own kind whose process is gone, "
                                       "or puts back a version a killed swap moved aside",
-    ("build/__init__.py", "build_release"): "the card, written inside atomic.staged_folder",
+    ("build/__init__.py", "_build_release"): "the card, written inside atomic.staged_folder",
     ("build/labels.py", "write_label_table"): "pq.write_table into an in-memory buffer, then atomic",
     **{("build/parquet.py", method): "ParquetStream, used only into a staging folder: build_release's, "
                                      "rehydrate's or export's atomic.staged_folder" for method in ("write", "close")},
