@@ -14,7 +14,13 @@ def _hashes(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def test_the_pool_is_the_default_inside_the_block_only():
+def test_a_pool_the_user_chose_is_left_as_it_is(monkeypatch):
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    assert memory.returning_pool() is None
+
+
+def test_the_pool_is_the_default_inside_the_block_only(monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     before = pa.default_memory_pool()
     pool = memory.returning_pool()
     assert pool is not None and pool.backend_name == "jemalloc"   # the Linux wheels have it
@@ -28,6 +34,7 @@ def test_the_pool_is_the_default_inside_the_block_only():
 
 
 def test_a_build_is_byte_identical_whichever_pool_allocates(repo_with_annotations, tmp_path, monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     repo = Repo.at(repo_with_annotations)
     seen = []
 

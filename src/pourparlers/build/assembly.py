@@ -275,8 +275,8 @@ class Assembly:
         return _positions(table["article_id"].combine_chunks(), self.article_ids)
 
     def order_the_rest(self) -> None:
-        """Order events, stances and arguments too, and every layer for `annotations`. Apart from
-        `__init__` because the ner configs need only the articles and entities."""
+        """Order events, stances and arguments too, and every layer for `annotations` (the ner
+        configs need only what `__init__` ordered)."""
         rows = self._rows
         self.gold.order_the_rest(rows["events"], self._article_positions(rows["events"]), rows["stances"],
                                  self._article_positions(rows["stances"]), rows["event_arguments"])
