@@ -39,9 +39,9 @@ def test_a_build_is_byte_identical_whichever_pool_allocates(repo_with_annotation
     seen = []
 
     class Recording(build.Assembly):
-        def order_the_rest(self):
+        def _order_every_layer(self):
             seen.append(pa.default_memory_pool().backend_name)
-            super().order_the_rest()
+            super()._order_every_layer()
 
     monkeypatch.setattr(build, "Assembly", Recording)
     returning = build.build(repo, "0.1.0", tmp_path / "returning")

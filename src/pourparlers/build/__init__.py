@@ -187,8 +187,7 @@ def _build_release(tables: dict[str, pa.Table], taxonomy: Taxonomy, version: str
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="pourparlers-ner") as pool:
         # polars makes the NER tokens and pyarrow writes parquet outside the GIL, so the
         # ner configs are written in a worker thread while the main one writes the other
-        # configs. Not before the ordering: both at once raise the peak memory by a tenth.
-        assembly.order_the_rest()
+        # configs. Only once everything is ordered: both at once raise the peak memory by a tenth.
         tokens = pool.submit(_write_configs, assembly, TOKEN_CONFIGS, tmp, text)
         written = {}
         for config in CONFIGS:
@@ -237,7 +236,6 @@ def build(repo: Repo, version: str, out_dir: Path, *, text: bool = True,
 def release_datasets(tables: dict[str, pa.Table], taxonomy: Taxonomy) -> dict[str, DatasetDict]:
     """Config -> splits, in memory; splits without rows (no article, or no annotation) are left out."""
     assembly = Assembly(tables, taxonomy, validated=False)
-    assembly.order_the_rest()
     out = {}
     for config in CONFIGS:
         splits = {split: dataset_of(pa.concat_tables(assembly.batches(config, split)), assembly.features[config])

@@ -269,20 +269,13 @@ class Assembly:
         self.gold = Annotated(rows["entities"], self._article_positions(rows["entities"]), self.coarse,
                               self.entity_types)
         self.entities, self.entity_article = self.gold.entities, self.gold.entity_owner
-        self._rows = rows
-
-    def _article_positions(self, table: pa.Table) -> np.ndarray:
-        return _positions(table["article_id"].combine_chunks(), self.article_ids)
-
-    def order_the_rest(self) -> None:
-        """Order events, stances and arguments too, and every layer for `annotations` (the ner
-        configs need only what `__init__` ordered)."""
-        rows = self._rows
         self.gold.order_the_rest(rows["events"], self._article_positions(rows["events"]), rows["stances"],
                                  self._article_positions(rows["stances"]), rows["event_arguments"])
         self.event_article, self.stance_article = self.gold.event_owner, self.gold.stance_owner
         self._order_every_layer()
-        self._rows = None
+
+    def _article_positions(self, table: pa.Table) -> np.ndarray:
+        return _positions(table["article_id"].combine_chunks(), self.article_ids)
 
     def _order_every_layer(self) -> None:
         """The annotations of every layer, ordered by article, layer (gold first), annotation id;
