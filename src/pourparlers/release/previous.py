@@ -9,6 +9,8 @@ a throwaway environment) give back the released tables exactly.
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -83,8 +85,8 @@ def rebuild_from_tag(repo: Repo, tag: str, version: str, work: Path) -> Path:
 
 
 def _plain_env() -> dict[str, str]:
-    import os
-
+    """This environment without our virtual environment's and settings, so the tag's own
+    package runs as installed."""
     return {key: value for key, value in os.environ.items()
             if not key.startswith(("POURPARLERS", "VIRTUAL_ENV", "PYTHON"))}
 
@@ -98,8 +100,6 @@ _FEATURES = ("import json, sys\n"
 
 def _features(work: Path) -> dict[str, dict]:
     """Each config's features as the tag's own code declares them (what its manifest held)."""
-    import json
-
     done = subprocess.run([str(work / "venv" / "bin" / "python"), "-c", _FEATURES, str(work / "source")],
                           capture_output=True, text=True, timeout=TIMEOUT, env=_plain_env())
     if done.returncode:
