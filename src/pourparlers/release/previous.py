@@ -38,10 +38,16 @@ def previous_snapshot(repo: Repo, version: str, work: Path, repo_id: str | None 
         raise ReleaseError(
             f"the previous release {version} (CHANGELOG.md) is not in {repo.relative(folder)}, and the "
             f"repository has no tag {tag} to rebuild it from",
-            f"download it: `hf download {repo_id or 'ORG/NAME'} --repo-type dataset --revision {tag} "
-            f"--local-dir {repo.relative(folder)}` (and tag the commit of each release: git tag {tag})")
-    built = rebuild_from_tag(repo, tag, version, work)
+            f"download it: {_download(repo, repo_id, version)} (and tag the commit of each release: "
+            f"git tag {tag})")
+    built = rebuild_from_tag(repo, tag, version, work, repo_id)
     return snapshot(built, _features(work), _schema_version(work / "source"))
+
+
+def _download(repo: Repo, repo_id: str | None, version: str) -> str:
+    """The command that fetches the published release `version` into its dist/ folder."""
+    return (f"`hf download {repo_id or 'ORG/NAME'} --repo-type dataset --revision v{version} "
+            f"--local-dir {repo.relative(repo.release_dir(version))}`")
 
 
 def _git(repo: Repo, *args: str) -> subprocess.CompletedProcess:
@@ -54,7 +60,7 @@ def _has_tag(repo: Repo, tag: str) -> bool:
     return _git(repo, "rev-parse", "--quiet", "--verify", f"refs/tags/{tag}").returncode == 0
 
 
-def rebuild_from_tag(repo: Repo, tag: str, version: str, work: Path) -> Path:
+def rebuild_from_tag(repo: Repo, tag: str, version: str, work: Path, repo_id: str | None = None) -> Path:
     """The release `version` built again in `work/release` from the tag's sources, by the
     tag's own package in a new virtual environment."""
     source, venv, out = work / "source", work / "venv", work / "release"
@@ -79,8 +85,7 @@ def rebuild_from_tag(repo: Repo, tag: str, version: str, work: Path) -> Path:
             raise ReleaseError(f"rebuilding release {version} from the tag {tag} failed at "
                                f"`{' '.join(Path(part).name for part in step[:3])}`: "
                                f"{(done.stderr or done.stdout).strip()[-600:]}",
-                               f"download it from the Hub instead: `hf download ORG/NAME --repo-type dataset "
-                               f"--revision {tag} --local-dir {repo.relative(repo.release_dir(version))}`")
+                               f"download it from the Hub instead: {_download(repo, repo_id, version)}")
     return out
 
 
